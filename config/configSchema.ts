@@ -1,0 +1,179 @@
+import { Type, type Static, type TLiteral, type TUnion } from "@sinclair/typebox";
+import { ACTION_KINDS, CHANNELS, EVENT_TYPES } from "../engine/index.js";
+
+/**
+ * The configuration file's schema: one source for the TypeScript types, the
+ * validation at start and reload, and the defaults of every setting. Unknown keys
+ * are errors, so a misspelt setting never silently does nothing.
+ */
+
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<TLiteral<T[number]>[]>;
+
+export const DURATION_PATTERN = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$";
+
+/** A duration: milliseconds as a number, or a string such as "500ms", "30s", "5m", "1h", "7d". */
+const Duration = (defaultValue: string, description: string) =>
+  Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
+    default: defaultValue,
+    description,
+  });
+
+const Id = Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,63}$", description: "lower-case id: a-z 0-9 _ -" });
+
+const strict = { additionalProperties: false } as const;
+
+const EngineSection = Type.Object(
+  {
+    maxCustomers: Type.Integer({ minimum: 1, default: 1_000_000, description: "Customers kept in memory" }),
+    maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 8_388_608, default: 65_536, description: "Largest inbound payload (bytes)" }),
+    allowedLateness: Duration("1h", "How late an event may be and still count in its window"),
+    maxFutureSkew: Duration("5m", "How far ahead of the clock an event's ts may be"),
+    recentInteractions: Type.Integer({ minimum: 1, maximum: 256, default: 20 }),
+    contactHistory: Type.Integer({ minimum: 1, maximum: 256, default: 20 }),
+    maxProductsPerCustomer: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
+    decideLimit: Type.Integer({ minimum: 1, maximum: 50, default: 3, description: "Actions per decide reply by default" }),
+    lifecycle: Type.Object(
+      {
+        newFor: Duration("30d", "A customer is new for this long after signup"),
+        atRiskAfter: Duration("60d", "Inactive this long: at risk"),
+        churnedAfter: Duration("180d", "Inactive this long: churned"),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
+const Stream = (name: string, maxAge: string, duplicateWindow: string, purpose: string) =>
+  Type.Object(
+    {
+      name: Type.String({ pattern: "^[A-Za-z0-9_-]+$", default: name }),
+      maxAge: Duration(maxAge, "How long the stream keeps messages (0: forever)"),
+      duplicateWindow: Duration(duplicateWindow, "JetStream de-duplication window for Nats-Msg-Id"),
+      replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
+    },
+    { ...strict, default: {}, description: purpose },
+  );
+
+/** TLS of the NATS connections; relative file paths resolve against the configuration file's directory. */
+const NatsTls = Type.Object(
+  {
+    caFile: Type.Optional(
+      Type.String({ minLength: 1, description: "CA certificate(s), PEM, that sign the server's certificate (default: the system's). Env: NATS_TLS_CA" }),
+    ),
+    certFile: Type.Optional(Type.String({ minLength: 1, description: "Client certificate, PEM, for mutual TLS. Env: NATS_TLS_CERT" })),
+    keyFile: Type.Optional(Type.String({ minLength: 1, description: "Private key of certFile, PEM. Env: NATS_TLS_KEY" })),
+  },
+  { ...strict, description: "Present (even empty: `tls: {}`): the connection must be TLS, verified against caFile" },
+);
+
+const NatsSection = Type.Object(
+  {
+    url: Type.String({ default: "", description: 'Server URL(s), comma-separated; "" uses a local server. Env: NATS_URL' }),
+    name: Type.String({ default: "cxpulse", description: "Connection name shown by the server" }),
+    user: Type.Optional(Type.String({ description: "Env: NATS_USER" })),
+    password: Type.Optional(Type.String({ description: "Env: NATS_PASSWORD" })),
+    token: Type.Optional(Type.String({ description: "Env: NATS_TOKEN" })),
+    credsFile: Type.Optional(Type.String({ minLength: 1, description: "Path of a .creds file (JWT + NKey seed). Env: NATS_CREDS" })),
+    nkeySeedFile: Type.Optional(
+      Type.String({ minLength: 1, description: "Path of a file holding an NKey user seed (SU...). Env: NATS_NKEY_SEED" }),
+    ),
+    tls: Type.Optional(NatsTls),
+    dataDir: Type.String({ default: ".cxpulse", description: "Where a self-started nats-server keeps its JetStream store" }),
+    stream: Stream("CX_EVENTS", "7d", "2m", "Inbound interactions, cx.events.>"),
+    decisionStream: Stream(
+      "CX_DECISIONS",
+      "7d",
+      "10m",
+      "Decisions and the decision log; the duplicate window must outlast a crash and recovery",
+    ),
+    dlqStream: Stream("CX_DLQ", "7d", "10m", "Dead letters, cx.dlq.>"),
+    consumer: Type.Object(
+      {
+        maxMessages: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          default: 5_000,
+          description: "Messages the pull consumer keeps requested; bounds what is buffered in the engine",
+        }),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
+const CheckpointSection = Type.Object(
+  {
+    interval: Duration("5s", "Time between checkpoints; also the most a crash makes the engine re-read"),
+    stateBucket: Type.String({ pattern: "^[A-Za-z0-9_-]+$", default: "CX_STATE", description: "KV bucket of customer states" }),
+    metaBucket: Type.String({ pattern: "^[A-Za-z0-9_-]+$", default: "CX_CHECKPOINT", description: "KV bucket of the commit marker" }),
+    logStream: Type.String({
+      pattern: "^[A-Za-z0-9_-]+$",
+      default: "CX_CHECKPOINT_LOG",
+      description: "Stream of checkpoints committed but not yet applied to the state bucket",
+    }),
+  },
+  { ...strict, default: {} },
+);
+
+const HttpSection = Type.Object(
+  {
+    host: Type.String({ default: "127.0.0.1" }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535, default: 9464, description: "0 picks a free port. Env: CXPULSE_HTTP_PORT" }),
+  },
+  { ...strict, default: {} },
+);
+
+const LogSection = Type.Object(
+  {
+    level: Type.Union(
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)),
+      { default: "info", description: "Env: CXPULSE_LOG_LEVEL" },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
+const ActionSection = Type.Object(
+  {
+    id: Id,
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    kind: literals(ACTION_KINDS),
+    channels: Type.Array(literals(CHANNELS), { minItems: 1, uniqueItems: true }),
+    value: Type.Number({ minimum: 0, description: "Expected value when the customer takes the action" }),
+    weight: Type.Optional(Type.Number({ minimum: 0, description: "Business priority lever (default 1)" })),
+    eligibility: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and channel" })),
+  },
+  strict,
+);
+
+const TriggerSection = Type.Object(
+  {
+    id: Id,
+    on: Type.Array(literals(EVENT_TYPES), { minItems: 1, uniqueItems: true }),
+    when: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and event.*" })),
+    action: Id,
+    channel: Type.Union([literals(CHANNELS), Type.Literal("event")], {
+      description: '"event" answers on the channel the event came in on',
+    }),
+  },
+  strict,
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    version: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Names the configuration in every decision" })),
+    engine: EngineSection,
+    nats: NatsSection,
+    checkpoint: CheckpointSection,
+    http: HttpSection,
+    log: LogSection,
+    actions: Type.Array(ActionSection, { default: [] }),
+    triggers: Type.Array(TriggerSection, { default: [] }),
+  },
+  strict,
+);
+
+export type ConfigFile = Static<typeof ConfigSchema>;

@@ -1,0 +1,516 @@
+import { CheckpointCut } from "./checkpoint/CheckpointCut.js";
+import { CustomerDirectory } from "./checkpoint/CustomerDirectory.js";
+import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
+import type { Clock } from "./clock.js";
+import type { CompiledAction, CompiledTrigger, DecisionConfig } from "./decisions/DecisionConfig.js";
+import type { Decision, FilteredAction, RankedAction, Reason } from "./decisions/Decision.js";
+import { validateDecideRequest, type DecideRequest } from "./decisions/DecideRequest.js";
+import { RuleContext } from "./decisions/RuleContext.js";
+import type { EngineOutput } from "./EngineOutput.js";
+import type { EngineSettings } from "./EngineSettings.js";
+import { EngineStats, EventOutcomeIndex, SUPPRESSION_REASONS } from "./EngineStats.js";
+import { InputErrorCodes, Rejection } from "./errors.js";
+import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
+import { EventValidator } from "./events/EventValidator.js";
+import { InteractionEvent } from "./events/InteractionEvent.js";
+import { describeCustomer, type CustomerProfile } from "./state/CustomerProfile.js";
+import { StateLayout, type CustomerState } from "./state/CustomerState.js";
+import { decodePayload } from "./wire/decodePayload.js";
+
+export interface EngineOptions {
+  readonly settings: EngineSettings;
+  readonly decisions: DecisionConfig;
+  readonly clock: Clock;
+  readonly output: EngineOutput;
+  /**
+   * When set, an event's subject must be this prefix followed by
+   * `<channel>.<customerId>` of its body, so subject-based routing can be trusted.
+   */
+  readonly eventSubjectPrefix?: string;
+}
+
+/** What `ingest` did with a message. */
+export const IngestResult = {
+  Applied: 0,
+  /** Applied to lifetime state, but too late for the windows. */
+  Late: 1,
+  /**
+   * A sequence at or below one already taken in: the transport delivered it again
+   * (e.g. after a reconnect). Dropped unread and counted in `stats.redeliveries`.
+   */
+  Redelivered: 2,
+  Rejected: 3,
+  /**
+   * The customer's state is only in the checkpoint store: the message waits, and so
+   * does every later one, until `resume` gets the state (`awaitingCustomer` says whose).
+   */
+  NeedsLoad: 4,
+  /** Held behind a message waiting for its customer's state; handled, in order, by `resume`. */
+  Queued: 5,
+} as const;
+export type IngestResult = (typeof IngestResult)[keyof typeof IngestResult];
+
+const SUPPRESSED_INELIGIBLE = SUPPRESSION_REASONS.indexOf("ineligible");
+const SUPPRESSED_CHANNEL = SUPPRESSION_REASONS.indexOf("channel");
+
+/** A message held until the state of the customer at the head of the queue is loaded. */
+interface HeldMessage {
+  readonly bytes: Uint8Array;
+  readonly subject: string;
+  readonly seq: number;
+}
+
+/**
+ * The pure core: bytes in, state updated, decisions and rejections out, all
+ * synchronously. It owns no sockets and no timers; time comes with events (event
+ * time) or from the injected clock. Checkpoints are cut here (`beginCheckpoint`) and
+ * written by a connector; customers spilled to the checkpoint store are loaded back
+ * by a connector too (`awaitingCustomer`, `resume`), with messages held in order
+ * meanwhile.
+ */
+export class Engine {
+  readonly stats = new EngineStats();
+  readonly settings: EngineSettings;
+  readonly #customers: CustomerDirectory;
+  readonly #validator: EventValidator;
+  readonly #clock: Clock;
+  readonly #output: EngineOutput;
+  readonly #subjectPrefix: string | undefined;
+  readonly #event = new InteractionEvent();
+  readonly #ctx: RuleContext;
+  #decisions: DecisionConfig;
+  /** Event-time "now": the largest event ts applied so far. */
+  #watermark = 0;
+  /** Request decisions recorded in contact histories; checkpointed, so a replayed log resumes after it. */
+  #requestDecisions = 0;
+  /** Decide replies made by this process, for unique request decision ids. */
+  #replies = 0;
+  readonly #bootId: string;
+  readonly #held: HeldMessage[] = [];
+  /** Highest stream sequence taken in, held messages included. */
+  #lastTakenSeq = 0;
+  #awaiting: string | null = null;
+
+  constructor(options: EngineOptions) {
+    this.settings = options.settings;
+    this.#clock = options.clock;
+    this.#output = options.output;
+    this.#decisions = options.decisions;
+    this.#subjectPrefix = options.eventSubjectPrefix;
+    const layout = new StateLayout({
+      allowedLatenessMs: options.settings.allowedLatenessMs,
+      recentInteractions: options.settings.recentInteractions,
+      contactHistory: options.settings.contactHistory,
+      maxProducts: options.settings.maxProductsPerCustomer,
+      lifecycle: options.settings.lifecycle,
+    });
+    this.#customers = new CustomerDirectory(layout, options.settings.maxCustomers);
+    this.#validator = new EventValidator({ clock: options.clock, maxFutureSkewMs: options.settings.maxFutureSkewMs });
+    this.#ctx = new RuleContext(this.#customers.transient("-"), options.settings.lifecycle);
+    this.#bootId = options.clock.now().toString(36);
+  }
+
+  get watermark(): number {
+    return this.#watermark;
+  }
+
+  get customersInMemory(): number {
+    return this.#customers.inMemory;
+  }
+
+  /** Customers whose state is only in the checkpoint store. */
+  get customersSpilled(): number {
+    return this.#customers.spilled;
+  }
+
+  get evictions(): number {
+    return this.#customers.evictions;
+  }
+
+  /** The customer whose state must be loaded before held messages can go on; null if none. */
+  get awaitingCustomer(): string | null {
+    return this.#awaiting;
+  }
+
+  /** Messages held behind the awaited customer. */
+  get heldMessages(): number {
+    return this.#held.length;
+  }
+
+  /**
+   * Spilled customers that held messages (after the first, which is the awaited one)
+   * will need, so a loader can fetch them together instead of one round trip each.
+   * Looks at most `scan` messages ahead.
+   */
+  heldCustomersToLoad(limit: number, scan = 2_000): string[] {
+    const wanted: string[] = [];
+    for (let i = 1; i < this.#held.length && i <= scan && wanted.length < limit; i++) {
+      const decoded = decodePayload(this.#held[i]!.bytes, this.settings.maxPayloadBytes);
+      if (decoded instanceof Rejection) continue;
+      const customerId = decoded.customerId;
+      if (typeof customerId === "string" && this.#customers.isSpilled(customerId) && !wanted.includes(customerId)) {
+        wanted.push(customerId);
+      }
+    }
+    return wanted;
+  }
+
+  get configVersion(): string {
+    return this.#decisions.version;
+  }
+
+  /** Swaps in a new catalog and triggers; the next event or request uses them. */
+  reconfigure(decisions: DecisionConfig): void {
+    this.#decisions = decisions;
+  }
+
+  /**
+   * Handles one message from the event stream. Never throws on bad input: a bad
+   * message is counted, handed to `output.rejected` and leaves all state untouched.
+   */
+  ingest(bytes: Uint8Array, subject: string, seq: number): IngestResult {
+    if (seq !== 0) {
+      // The stream is read in order, so a sequence not above the last one taken is a repeat.
+      if (seq <= this.#lastTakenSeq) {
+        this.stats.redeliveries++;
+        return IngestResult.Redelivered;
+      }
+      this.#lastTakenSeq = seq;
+    }
+    if (this.#awaiting !== null) {
+      this.#held.push({ bytes, subject, seq });
+      return IngestResult.Queued;
+    }
+    return this.#handle(bytes, subject, seq);
+  }
+
+  /**
+   * Takes the awaited customer's state (as the checkpoint store gave it, or null if it
+   * had none) and handles the held messages in order, until they are done (returns
+   * null) or one needs another customer loaded (returns that customer's id).
+   */
+  resume(encoded: Uint8Array | null): string | null {
+    const customerId = this.#awaiting;
+    if (customerId === null) return null;
+    this.restoreCustomer(customerId, encoded);
+    this.#awaiting = null;
+    let next = 0;
+    while (next < this.#held.length) {
+      const message = this.#held[next++]!;
+      if (this.#handle(message.bytes, message.subject, message.seq) === IngestResult.NeedsLoad) break;
+    }
+    // The message that needs a load is kept (at the head) by #handle; drop what was handled.
+    this.#held.splice(0, next);
+    return this.#awaiting;
+  }
+
+  #handle(bytes: Uint8Array, subject: string, seq: number): IngestResult {
+    const decoded = decodePayload(bytes, this.settings.maxPayloadBytes);
+    if (decoded instanceof Rejection) return this.#reject(decoded, bytes, subject, seq);
+    const input = this.#validator.validate(decoded);
+    if (input instanceof Rejection) return this.#reject(input, bytes, subject, seq);
+    if (this.#subjectPrefix !== undefined && !subjectMatches(subject, this.#subjectPrefix, input.channel, input.customerId)) {
+      const rejection = new Rejection(
+        InputErrorCodes.SubjectMismatch,
+        `subject must be ${this.#subjectPrefix}<channel>.<customerId> of the event body (${this.#subjectPrefix}${input.channel}.<customerId>)`,
+      );
+      return this.#reject(rejection, bytes, subject, seq);
+    }
+    const state = this.#customers.findOrCreate(input.customerId);
+    if (state === null) {
+      this.#awaiting = input.customerId;
+      this.#held.unshift({ bytes, subject, seq });
+      return IngestResult.NeedsLoad;
+    }
+    this.#handled(seq);
+    const event = this.#event.assign(input, seq);
+    this.#customers.touch(state);
+    const onTime = event.ts >= this.#watermark - this.settings.allowedLatenessMs;
+    const windowed = state.apply(event, onTime, this.#customers.layout.maxProducts);
+    if (event.ts > this.#watermark) this.#watermark = event.ts;
+    this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
+    const triggers = this.#decisions.triggersByType[event.typeIndex]!;
+    if (triggers.length > 0) this.#runTriggers(triggers, state, event);
+    return windowed ? IngestResult.Applied : IngestResult.Late;
+  }
+
+  /**
+   * Reads a decide request (`cx.decide.<channel>`) from its raw body, or says what is
+   * wrong with it. If `needsLoad(customerId)`, load the customer before `decideFor`.
+   */
+  parseDecideRequest(channelName: string, body: Uint8Array): { request: DecideRequest; channel: Channel } | Rejection {
+    const channelIndex = CHANNEL_INDEX.get(channelName);
+    if (channelIndex === undefined) {
+      return new Rejection(InputErrorCodes.UnknownChannel, `unknown channel; expected one of: ${CHANNELS.join(", ")}`);
+    }
+    const decoded = decodePayload(body, this.settings.maxPayloadBytes);
+    if (decoded instanceof Rejection) return decoded;
+    const request = validateDecideRequest(decoded);
+    if (request instanceof Rejection) return request;
+    return { request, channel: CHANNELS[channelIndex]! };
+  }
+
+  /** Parses and answers a decide request in one call; for callers whose customers never need a load. */
+  decide(channelName: string, body: Uint8Array): Decision | Rejection {
+    const parsed = this.parseDecideRequest(channelName, body);
+    return parsed instanceof Rejection ? parsed : this.decideFor(parsed.request, parsed.channel);
+  }
+
+  /** Whether the customer's state must be loaded (`restoreCustomer`) before a decision or profile. */
+  needsLoad(customerId: string): boolean {
+    return this.#customers.isSpilled(customerId);
+  }
+
+  /**
+   * Puts back a customer's state read from the checkpoint store (no-op if a state is
+   * in memory already); null means the store had none, so the customer starts fresh.
+   */
+  restoreCustomer(customerId: string, encoded: Uint8Array | null): void {
+    if (encoded === null) this.#customers.forgetSpilled(customerId);
+    else this.#customers.restore(encoded);
+  }
+
+  /** The epoch of the last checkpoint committed (or recovered from). */
+  get committedEpoch(): number {
+    return this.#customers.committedEpoch;
+  }
+
+  /**
+   * Ranks the catalog for a customer on a channel and records the decision in the
+   * customer's contact history (reported to `output.requestDecisionRecorded`, so the
+   * record survives a crash). The customer must not need a load.
+   */
+  decideFor(request: DecideRequest, channel: Channel): Decision {
+    const channelIndex = CHANNEL_INDEX.get(channel)!;
+    const stored = this.#customers.find(request.customerId);
+    if (stored === null) throw new Error(`customer state must be loaded before deciding (needsLoad)`);
+    const state = stored ?? this.#customers.transient(request.customerId);
+    const ctx = this.#ctx;
+    ctx.customer = state;
+    ctx.event = null;
+    ctx.context = request.context ?? null;
+    ctx.channel = channel;
+    ctx.now = this.#eventTimeNow();
+    ctx.known = stored !== undefined;
+    const ranked: RankedAction[] = [];
+    const filtered: FilteredAction[] = [];
+    for (const action of this.#decisions.actions) {
+      const blocker = this.#blocker(action, channelIndex);
+      if (blocker === null) ranked.push(rankedAction(action, channel, action.reasons));
+      else filtered.push({ actionId: action.id, reason: blocker });
+    }
+    ranked.sort((a, b) => b.score - a.score);
+    const limit = request.limit ?? this.settings.decideLimit;
+    for (let rank = limit; rank < ranked.length; rank++) {
+      filtered.push({
+        actionId: ranked[rank]!.actionId,
+        reason: { code: "limit", detail: `ranked ${rank + 1} of ${ranked.length}; the reply holds ${limit}` },
+      });
+    }
+    ranked.length = Math.min(ranked.length, limit);
+    const now = this.#clock.now();
+    const decisionId =
+      request.requestId === undefined
+        ? `${request.customerId}:r${this.#bootId}.${(this.#replies++).toString(36)}`
+        : `${request.customerId}:${request.requestId}`;
+    const decision: Decision = {
+      decisionId,
+      customerId: request.customerId,
+      channel,
+      source: "request",
+      ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+      ts: ctx.now,
+      actions: ranked,
+      filtered,
+      knownCustomer: ctx.known,
+      configVersion: this.#decisions.version,
+      timings: { decidedAt: now },
+    };
+    if (stored !== undefined && ranked.length > 0) {
+      const record: RequestDecisionRecord = {
+        sequence: ++this.#requestDecisions,
+        decisionId,
+        customerId: request.customerId,
+        actionId: ranked[0]!.actionId,
+        channelIndex,
+        ts: ctx.now,
+      };
+      this.#recordRequestDecision(stored, record);
+      this.#output.requestDecisionRecorded(record);
+    }
+    for (const action of ranked) this.stats.countDecision(action.actionId, channelIndex, true);
+    return decision;
+  }
+
+  /**
+   * Re-applies a request decision from the durable log after a recovery; records at
+   * or below the checkpoint's count are already in the restored state. The customer
+   * must not need a load.
+   */
+  replayRequestDecision(record: RequestDecisionRecord): void {
+    if (record.sequence <= this.#requestDecisions) return;
+    const state = this.#customers.find(record.customerId);
+    if (state === null) throw new Error(`customer state must be loaded before replaying its decisions (needsLoad)`);
+    this.#requestDecisions = record.sequence;
+    if (state !== undefined) this.#recordRequestDecision(state, record);
+  }
+
+  /** Request decisions recorded so far; recovery replays logged ones above this. */
+  get requestDecisions(): number {
+    return this.#requestDecisions;
+  }
+
+  #recordRequestDecision(state: CustomerState, record: RequestDecisionRecord): void {
+    this.#customers.touch(state);
+    state.contacts.record(record.decisionId, record.actionId, record.channelIndex, record.ts, true);
+  }
+
+  /**
+   * Cuts a checkpoint between messages: everything up to the last handled sequence,
+   * nothing after. Write it with `captureCustomer` for each of its customers, then
+   * `commitCheckpoint` once durable, or `abortCheckpoint` if writing failed.
+   */
+  beginCheckpoint(): CheckpointCut {
+    return this.#customers.beginCheckpoint(this.stats.lastSeq, (epoch) => this.#snapshot(epoch));
+  }
+
+  captureCustomer(cut: CheckpointCut, state: CustomerState): Uint8Array {
+    return this.#customers.capture(cut, state);
+  }
+
+  commitCheckpoint(cut: CheckpointCut): void {
+    this.#customers.commit(cut);
+  }
+
+  abortCheckpoint(cut: CheckpointCut): void {
+    this.#customers.abort(cut);
+  }
+
+  get checkpointInFlight(): boolean {
+    return this.#customers.checkpointInFlight;
+  }
+
+  /**
+   * Recovery: takes the engine-wide part of the last committed checkpoint. Restore
+   * customers (`restoreCustomer`, `markSpilled`) and replay the request-decision log
+   * before the first `ingest`, which must be the message after `snapshot.seq`.
+   */
+  restoreCheckpoint(snapshot: EngineSnapshot): void {
+    this.stats.restore(snapshot.stats);
+    this.stats.lastSeq = snapshot.seq;
+    this.#lastTakenSeq = snapshot.seq;
+    this.#watermark = snapshot.watermark;
+    this.#requestDecisions = snapshot.requestDecisions;
+    this.#customers.resumeAfter(snapshot.epoch);
+  }
+
+  /** Recovery: a customer in the checkpoint store that is not loaded now (memory is full). */
+  markSpilled(customerId: string): void {
+    this.#customers.markSpilled(customerId);
+  }
+
+  #snapshot(epoch: number): EngineSnapshot {
+    return {
+      epoch,
+      seq: this.stats.lastSeq,
+      watermark: this.#watermark,
+      requestDecisions: this.#requestDecisions,
+      stats: this.stats.toSnapshot(),
+      configVersion: this.#decisions.version,
+    };
+  }
+
+  #handled(seq: number): void {
+    if (seq > this.stats.lastSeq) this.stats.lastSeq = seq;
+  }
+
+  /** The 360 view of a customer, or undefined if the engine holds none in memory (see `needsLoad`). */
+  profile(customerId: string): CustomerProfile | undefined {
+    const state = this.#customers.peek(customerId);
+    return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings.lifecycle);
+  }
+
+  /** The raw state, for tests and tools in the same process; never mutate it. */
+  customerState(customerId: string): CustomerState | undefined {
+    return this.#customers.peek(customerId);
+  }
+
+  #runTriggers(triggers: readonly CompiledTrigger[], state: CustomerState, event: InteractionEvent): void {
+    const ctx = this.#ctx;
+    ctx.customer = state;
+    ctx.event = event;
+    ctx.context = null;
+    ctx.now = this.#watermark;
+    ctx.known = true;
+    for (const trigger of triggers) {
+      if (trigger.when !== null && !trigger.when.evaluate(ctx)) continue;
+      const channelIndex = trigger.channelIndex < 0 ? event.channelIndex : trigger.channelIndex;
+      ctx.channel = CHANNELS[channelIndex]!;
+      const blocker = this.#blocker(trigger.action, channelIndex);
+      if (blocker !== null) {
+        this.stats.countSuppressed(trigger.id, blocker.code === "channel" ? SUPPRESSED_CHANNEL : SUPPRESSED_INELIGIBLE);
+        continue;
+      }
+      this.#emitTriggered(trigger, state, event, channelIndex);
+    }
+  }
+
+  #emitTriggered(trigger: CompiledTrigger, state: CustomerState, event: InteractionEvent, channelIndex: number): void {
+    const channel = CHANNELS[channelIndex]!;
+    const decidedAt = this.#clock.now();
+    const decisionId = `${event.id}:${trigger.id}`;
+    const decision: Decision = {
+      decisionId,
+      customerId: event.customerId,
+      channel,
+      source: "trigger",
+      triggerId: trigger.id,
+      eventId: event.id,
+      ts: event.ts,
+      actions: [rankedAction(trigger.action, channel, trigger.reasons)],
+      knownCustomer: true,
+      configVersion: this.#decisions.version,
+      timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
+    };
+    state.contacts.record(decisionId, trigger.action.id, channelIndex, event.ts, false);
+    this.stats.countDecision(trigger.action.id, channelIndex, false);
+    this.#output.decision(decision);
+  }
+
+  /** Why an action cannot be offered on a channel to the customer in the rule context, or null. */
+  #blocker(action: CompiledAction, channelIndex: number): Reason | null {
+    if ((action.channelMask & (1 << channelIndex)) === 0) return CHANNEL_REASONS[channelIndex]!;
+    if (action.eligibility !== null && !action.eligibility.evaluate(this.#ctx)) return action.ineligibleReason;
+    return null;
+  }
+
+  #eventTimeNow(): number {
+    return this.#watermark > 0 ? this.#watermark : this.#clock.now();
+  }
+
+  #reject(rejection: Rejection, bytes: Uint8Array, subject: string, seq: number): IngestResult {
+    this.#handled(seq);
+    this.stats.countRejected(rejection.code);
+    this.#output.rejected({ code: rejection.code, message: rejection.message, bytes, subject, seq });
+    return IngestResult.Rejected;
+  }
+}
+
+const CHANNEL_REASONS: readonly Reason[] = CHANNELS.map((channel) =>
+  Object.freeze({ code: "channel", detail: `not offered on ${channel}` }),
+);
+
+function rankedAction(action: CompiledAction, channel: Channel, reasons: readonly Reason[]): RankedAction {
+  return { actionId: action.id, title: action.title, kind: action.kind, channel, score: action.score, reasons };
+}
+
+/** `subject === prefix + channel + "." + customerId`, checked without building the string. */
+function subjectMatches(subject: string, prefix: string, channel: string, customerId: string): boolean {
+  return (
+    subject.length === prefix.length + channel.length + 1 + customerId.length &&
+    subject.startsWith(prefix) &&
+    subject.startsWith(channel, prefix.length) &&
+    subject.charCodeAt(prefix.length + channel.length) === 46 &&
+    subject.endsWith(customerId)
+  );
+}

@@ -1,0 +1,74 @@
+import type { Channel } from "./events/Channel.js";
+import type { EventType } from "./events/EventType.js";
+import type { LifecyclePolicy } from "./state/CustomerState.js";
+
+/** Engine limits and policies; durations in milliseconds. */
+export interface EngineSettings {
+  /** Customers kept in memory before the least recently used is evicted. */
+  readonly maxCustomers: number;
+  /** Largest accepted inbound payload, in bytes. */
+  readonly maxPayloadBytes: number;
+  /** Events older than the watermark minus this still update lifetime state, but no window. */
+  readonly allowedLatenessMs: number;
+  /** Events whose `ts` is further than this ahead of the clock are rejected. */
+  readonly maxFutureSkewMs: number;
+  /** Interactions kept per customer for the 360 view. */
+  readonly recentInteractions: number;
+  /** Decisions kept per customer in the contact history. */
+  readonly contactHistory: number;
+  /** Distinct products (and categories) kept per customer. */
+  readonly maxProductsPerCustomer: number;
+  readonly lifecycle: LifecyclePolicy;
+  /** Actions returned by a decide request that does not say how many it wants. */
+  readonly decideLimit: number;
+}
+
+export const ACTION_KINDS = ["offer", "service", "message"] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** A next-best-action candidate from the catalog, as written in configuration. */
+export interface ActionDefinition {
+  readonly id: string;
+  readonly title?: string | undefined;
+  readonly kind: ActionKind;
+  readonly channels: readonly Channel[];
+  /** Expected value to the business when the customer takes the action. */
+  readonly value: number;
+  /** Business priority lever; multiplies the score. */
+  readonly weight?: number | undefined;
+  /** Rule over the customer and the target `channel`; absent means always eligible. */
+  readonly eligibility?: string | undefined;
+}
+
+/** "event" as a trigger channel means: answer on the channel the event came in on. */
+export type TriggerChannel = Channel | "event";
+
+/** A rule that turns an incoming interaction into a proactive decision. */
+export interface TriggerDefinition {
+  readonly id: string;
+  readonly on: readonly EventType[];
+  /** Rule over the customer and `event.*`; absent means every event of the listed types. */
+  readonly when?: string | undefined;
+  readonly action: string;
+  readonly channel: TriggerChannel;
+}
+
+export interface DecisionDefinitions {
+  readonly version: string;
+  readonly actions: readonly ActionDefinition[];
+  readonly triggers: readonly TriggerDefinition[];
+}
+
+/** Where a configuration value sits in its file, for errors that point at it. */
+export interface ValueLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /**
+   * Maps an offset in the value's text to its file line and column, for values whose
+   * text differs from the source (folded lines, escapes); absent for plain one-liners.
+   */
+  readonly mapOffset?: (offset: number) => { line: number; column: number };
+}
+
+export type LocateValue = (keyPath: readonly (string | number)[]) => ValueLocation | undefined;

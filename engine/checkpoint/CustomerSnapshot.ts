@@ -1,0 +1,126 @@
+import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
+import { decodeStored, encodeStored } from "../wire/storedRecord.js";
+
+/**
+ * A customer's state as checkpoints store it: plain MessagePack, readable by any
+ * tool. Fields still at their initial value are left out, so a quiet customer costs
+ * a few hundred bytes; restoring starts from a fresh state and sets what is there.
+ */
+export type CustomerSnapshot = Record<string, unknown>;
+
+/** The plain number and string fields, copied as they are. */
+const SCALAR_FIELDS = [
+  "firstSeenTs",
+  "lastSeenTs",
+  "lastActiveTs",
+  "signupTs",
+  "cancelTs",
+  "plan",
+  "region",
+  "birthYear",
+  "preferredChannel",
+  "consentMask",
+  "consentKnownMask",
+  "purchases",
+  "lastPurchaseTs",
+  "revenue",
+  "refunds",
+  "cost",
+  "serviceCalls",
+  "openComplaints",
+  "complaints",
+  "lastComplaintTs",
+  "openComplaintSinceTs",
+  "lastResolutionMs",
+  "offerResponses",
+  "offersAccepted",
+  "offersDeclined",
+  "lastDeclineTs",
+  "lastSeq",
+] as const satisfies readonly (keyof CustomerState)[];
+
+type ScalarField = (typeof SCALAR_FIELDS)[number];
+
+const COUNTER_ARRAYS = ["eventsByType", "eventsByChannel", "profileTs"] as const satisfies readonly (keyof CustomerState)[];
+const LISTS = ["products", "categories"] as const satisfies readonly (keyof CustomerState)[];
+const SURVEYS = ["nps", "csat", "ces"] as const satisfies readonly (keyof CustomerState)[];
+
+export function snapshotCustomer(state: CustomerState, initial: CustomerState): CustomerSnapshot {
+  const snapshot: CustomerSnapshot = { customerId: state.customerId };
+  for (const field of SCALAR_FIELDS) {
+    if (!Object.is(state[field], initial[field])) snapshot[field] = state[field];
+  }
+  for (const field of COUNTER_ARRAYS) {
+    if (state[field].some((value) => value !== 0)) snapshot[field] = Array.from(state[field]);
+  }
+  for (const field of LISTS) if (state[field].length > 0) snapshot[field] = [...state[field]];
+  for (const field of SURVEYS) {
+    const scores = state[field];
+    if (scores.count > 0) snapshot[field] = [scores.last, scores.lastTs, scores.sum, scores.count];
+  }
+  if (state.attributes !== null) snapshot.attributes = state.attributes;
+  if (state.attributeTs !== null) snapshot.attributeTs = state.attributeTs;
+  if (state.window.newestBucket >= 0) snapshot.window = [state.window.newestBucket, state.window.toSparse()];
+  if (state.recent.size > 0) {
+    const recent: unknown[] = [];
+    state.recent.forEach((ts, typeIndex, channelIndex, amount, detail) => recent.push([ts, typeIndex, channelIndex, amount, detail]));
+    snapshot.recent = recent;
+  }
+  if (state.contacts.total > 0) {
+    snapshot.contacts = [
+      state.contacts.total,
+      state.contacts.toArray().map((c) => [c.decisionId, c.actionId, c.channelIndex, c.ts, c.fromRequest ? 1 : 0]),
+    ];
+  }
+  return snapshot;
+}
+
+export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout): CustomerState {
+  const customerId = snapshot.customerId;
+  if (typeof customerId !== "string") throw new TypeError("customer snapshot has no customerId");
+  const state = new CustomerState(customerId, layout);
+  const writable = state as unknown as Record<ScalarField, unknown>;
+  for (const field of SCALAR_FIELDS) if (field in snapshot) writable[field] = snapshot[field];
+  for (const field of COUNTER_ARRAYS) {
+    const values = snapshot[field] as number[] | undefined;
+    if (values !== undefined) state[field].set(values.slice(0, state[field].length));
+  }
+  for (const field of LISTS) {
+    const values = snapshot[field] as string[] | undefined;
+    if (values !== undefined) state[field].push(...values);
+  }
+  for (const field of SURVEYS) {
+    const values = snapshot[field] as [number, number, number, number] | undefined;
+    if (values !== undefined) restoreScores(state[field], values);
+  }
+  if (snapshot.attributes !== undefined) state.attributes = snapshot.attributes as CustomerState["attributes"];
+  if (snapshot.attributeTs !== undefined) state.attributeTs = snapshot.attributeTs as CustomerState["attributeTs"];
+  const window = snapshot.window as [number, number[]] | undefined;
+  if (window !== undefined) state.window.restoreSparse(window[0], window[1]);
+  for (const entry of (snapshot.recent as [number, number, number, number, string][] | undefined) ?? []) {
+    state.recent.record(...entry);
+  }
+  const contacts = snapshot.contacts as [number, [string, string, number, number, number][]] | undefined;
+  if (contacts !== undefined) {
+    for (const [decisionId, actionId, channelIndex, ts, fromRequest] of contacts[1]) {
+      state.contacts.record(decisionId, actionId, channelIndex, ts, fromRequest === 1);
+    }
+    state.contacts.total = contacts[0];
+  }
+  return state;
+}
+
+export function encodeCustomer(state: CustomerState, initial: CustomerState): Uint8Array {
+  return encodeStored(snapshotCustomer(state, initial));
+}
+
+export function decodeCustomer(bytes: Uint8Array, layout: StateLayout): CustomerState {
+  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout);
+}
+
+function restoreScores(scores: SurveyScores, [last, lastTs, sum, count]: [number, number, number, number]): void {
+  scores.last = last;
+  scores.lastTs = lastTs;
+  scores.sum = sum;
+  scores.count = count;
+}

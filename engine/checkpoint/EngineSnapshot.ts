@@ -1,0 +1,24 @@
+import type { EngineStatsSnapshot } from "../EngineStats.js";
+
+/** The engine-wide part of a checkpoint: where it stands in the stream and its counters. */
+export interface EngineSnapshot {
+  readonly epoch: number;
+  /** Every message up to this stream sequence is reflected; recovery resumes after it. */
+  readonly seq: number;
+  readonly watermark: number;
+  /** Request decisions recorded so far; recovery replays logged ones above it. */
+  readonly requestDecisions: number;
+  readonly stats: EngineStatsSnapshot;
+  readonly configVersion: string;
+}
+
+/** A decide-request decision as the engine records it in the customer's contact history. */
+export interface RequestDecisionRecord {
+  /** Position in the engine's sequence of request decisions (1, 2, ...). */
+  readonly sequence: number;
+  readonly decisionId: string;
+  readonly customerId: string;
+  readonly actionId: string;
+  readonly channelIndex: number;
+  readonly ts: number;
+}

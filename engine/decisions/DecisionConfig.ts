@@ -1,0 +1,152 @@
+import type { ActionDefinition, ActionKind, DecisionDefinitions, LocateValue, TriggerDefinition } from "../EngineSettings.js";
+import { ConfigError, ConfigErrorCodes } from "../errors.js";
+import { CHANNEL_INDEX, CHANNELS, type Channel } from "../events/Channel.js";
+import { EVENT_TYPE_INDEX, EVENT_TYPES } from "../events/EventType.js";
+import { compilePredicate, type CompiledRule } from "../rules/compileRule.js";
+import { RuleSource } from "../rules/RuleSource.js";
+import type { Reason } from "./Decision.js";
+import type { RuleContext } from "./RuleContext.js";
+import { ruleScope } from "./ruleScope.js";
+
+export interface CompiledAction {
+  readonly id: string;
+  readonly index: number;
+  readonly title: string;
+  readonly kind: ActionKind;
+  /** Bit per channel index the action may be offered on. */
+  readonly channelMask: number;
+  readonly value: number;
+  readonly weight: number;
+  readonly score: number;
+  readonly eligibility: CompiledRule<RuleContext, boolean> | null;
+  /** The reasons every decision for this action carries, built once. */
+  readonly reasons: readonly Reason[];
+  readonly ineligibleReason: Reason;
+}
+
+export interface CompiledTrigger {
+  readonly id: string;
+  readonly action: CompiledAction;
+  /** Channel index to decide for; -1 means the channel the event came in on. */
+  readonly channelIndex: number;
+  readonly when: CompiledRule<RuleContext, boolean> | null;
+  /** The trigger reason followed by the action's reasons. */
+  readonly reasons: readonly Reason[];
+}
+
+/** The catalog and triggers, checked and compiled to closures once per (re)load. */
+export interface DecisionConfig {
+  readonly version: string;
+  readonly actions: readonly CompiledAction[];
+  readonly actionsById: ReadonlyMap<string, CompiledAction>;
+  /** Triggers listening to each event type, indexed by event type index. */
+  readonly triggersByType: readonly (readonly CompiledTrigger[])[];
+}
+
+const noLocation: LocateValue = () => undefined;
+
+export function compileDecisionConfig(definitions: DecisionDefinitions, locate: LocateValue = noLocation): DecisionConfig {
+  const eligibilityScope = ruleScope({ event: false, channel: true });
+  const triggerScope = ruleScope({ event: true, channel: false });
+  const sourceAt = (text: string, keyPath: readonly (string | number)[]) => {
+    const location = locate(keyPath);
+    return new RuleSource(text, { ...location, keyPath: formatKeyPath(keyPath) });
+  };
+  const fail = (keyPath: readonly (string | number)[], message: string) => {
+    const location = locate(keyPath);
+    return new ConfigError(ConfigErrorCodes.UnknownReference, message, {
+      ...(location === undefined ? {} : { position: location }),
+      keyPath: formatKeyPath(keyPath),
+    });
+  };
+
+  const actionsById = new Map<string, CompiledAction>();
+  const actions = definitions.actions.map((definition, index) => {
+    if (actionsById.has(definition.id)) throw fail(["actions", index, "id"], `action id "${definition.id}" is used twice`);
+    const eligibility =
+      definition.eligibility === undefined
+        ? null
+        : compilePredicate(sourceAt(definition.eligibility, ["actions", index, "eligibility"]), eligibilityScope);
+    const action = compileAction(definition, index, eligibility);
+    actionsById.set(action.id, action);
+    return action;
+  });
+
+  const triggerIds = new Set<string>();
+  const triggersByType: CompiledTrigger[][] = EVENT_TYPES.map(() => []);
+  definitions.triggers.forEach((definition, index) => {
+    if (triggerIds.has(definition.id)) throw fail(["triggers", index, "id"], `trigger id "${definition.id}" is used twice`);
+    triggerIds.add(definition.id);
+    const action = actionsById.get(definition.action);
+    if (action === undefined) {
+      throw fail(["triggers", index, "action"], `trigger "${definition.id}" names action "${definition.action}", which the catalog does not have`);
+    }
+    const channelIndex = definition.channel === "event" ? -1 : CHANNEL_INDEX.get(definition.channel)!;
+    if (channelIndex >= 0 && (action.channelMask & (1 << channelIndex)) === 0) {
+      throw fail(
+        ["triggers", index, "channel"],
+        `trigger "${definition.id}" decides on ${definition.channel}, but action "${action.id}" is only offered on ${channelsOf(action.channelMask).join(", ")}`,
+      );
+    }
+    const when = definition.when === undefined ? null : compilePredicate(sourceAt(definition.when, ["triggers", index, "when"]), triggerScope);
+    const trigger = compileTrigger(definition, action, channelIndex, when);
+    for (const type of new Set(definition.on)) triggersByType[EVENT_TYPE_INDEX.get(type)!]!.push(trigger);
+  });
+
+  return { version: definitions.version, actions, actionsById, triggersByType };
+}
+
+function compileAction(
+  definition: ActionDefinition,
+  index: number,
+  eligibility: CompiledRule<RuleContext, boolean> | null,
+): CompiledAction {
+  const weight = definition.weight ?? 1;
+  let channelMask = 0;
+  for (const channel of definition.channels) channelMask |= 1 << CHANNEL_INDEX.get(channel)!;
+  const reasons: Reason[] = [
+    { code: "eligible", detail: eligibility?.source ?? "always" },
+    { code: "value", detail: String(definition.value) },
+    { code: "weight", detail: String(weight) },
+  ];
+  return {
+    id: definition.id,
+    index,
+    title: definition.title ?? definition.id,
+    kind: definition.kind,
+    channelMask,
+    value: definition.value,
+    weight,
+    score: definition.value * weight,
+    eligibility,
+    reasons: Object.freeze(reasons.map((reason) => Object.freeze(reason))),
+    ineligibleReason: Object.freeze({ code: "ineligible", detail: eligibility?.source ?? "" }),
+  };
+}
+
+function compileTrigger(
+  definition: TriggerDefinition,
+  action: CompiledAction,
+  channelIndex: number,
+  when: CompiledRule<RuleContext, boolean> | null,
+): CompiledTrigger {
+  const triggerReason: Reason = Object.freeze({ code: "trigger", detail: definition.id });
+  return {
+    id: definition.id,
+    action,
+    channelIndex,
+    when,
+    reasons: Object.freeze([triggerReason, ...action.reasons]),
+  };
+}
+
+function channelsOf(mask: number): Channel[] {
+  return CHANNELS.filter((_, index) => (mask & (1 << index)) !== 0);
+}
+
+export function formatKeyPath(keyPath: readonly (string | number)[]): string {
+  return keyPath.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? key : `${text}.${key}`),
+    "",
+  );
+}

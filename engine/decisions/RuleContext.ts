@@ -1,0 +1,27 @@
+import type { InteractionEvent } from "../events/InteractionEvent.js";
+import type { CustomerState, LifecyclePolicy } from "../state/CustomerState.js";
+
+/**
+ * What a compiled rule reads. The engine keeps one instance and refills it per
+ * evaluation, so evaluating a rule allocates nothing.
+ */
+export class RuleContext {
+  customer: CustomerState;
+  /** The triggering event; null outside triggers. */
+  event: InteractionEvent | null = null;
+  /** The channel a decision is being made for. */
+  channel = "";
+  /** Event-time "now": the engine's watermark. */
+  now = 0;
+  /** The moment's context sent with a decide request; null for triggers. */
+  context: Readonly<Record<string, string | number | boolean>> | null = null;
+  /** Whether the customer was known to the engine before this decision. */
+  known = true;
+
+  readonly lifecycle: LifecyclePolicy;
+
+  constructor(placeholder: CustomerState, lifecycle: LifecyclePolicy) {
+    this.customer = placeholder;
+    this.lifecycle = lifecycle;
+  }
+}

@@ -1,0 +1,200 @@
+import { CHANNEL_INDEX, CHANNELS } from "../events/Channel.js";
+import type { FunctionBinding, NameBinding, Reader, RuleScope, ValueType } from "../rules/RuleScope.js";
+import { npsClassOf, WINDOW_SERIES_NAMES, WindowSeries } from "../state/CustomerState.js";
+import type { RuleContext } from "./RuleContext.js";
+
+/** A name rules may use, with what it means; `docs/rules.md` lists them all. */
+export interface RuleName {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly description: string;
+  readonly read: Reader<RuleContext>;
+}
+
+export interface RuleFunction extends FunctionBinding<RuleContext> {
+  readonly name: string;
+  readonly description: string;
+}
+
+const name = (n: string, type: ValueType, description: string, read: Reader<RuleContext>): RuleName => ({
+  name: n,
+  type,
+  description,
+  read,
+});
+
+const WINDOW_DAYS = [7, 30] as const;
+
+/** Names over the customer's 360 view, measured at the engine's event-time "now". */
+export const CUSTOMER_NAMES: readonly RuleName[] = [
+  name("customerId", "string", "The customer's id", (c) => c.customer.customerId),
+  name("known", "boolean", "The engine had seen the customer before this decision", (c) => c.known),
+  name("status", "string", 'Lifecycle: "new", "active", "at-risk" or "churned"', (c) =>
+    c.customer.statusAt(c.now, c.lifecycle),
+  ),
+  name("cancelled", "boolean", "The customer cancelled and has not signed up again", (c) => c.customer.cancelled),
+  name("tenureDays", "number", "Days since signup or first interaction", (c) => c.customer.tenureDays(c.now)),
+  name("plan", "string", "Plan from the last profile or signup", (c) => c.customer.plan),
+  name("region", "string", "Region from the last profile", (c) => c.customer.region),
+  name("preferredChannel", "string", 'Stated channel preference, "" if none', (c) =>
+    c.customer.preferredChannel < 0 ? "" : CHANNELS[c.customer.preferredChannel],
+  ),
+  name("daysSinceLastSeen", "number", "Days since any event (Infinity if never)", (c) =>
+    c.customer.daysSince(c.customer.lastSeenTs, c.now),
+  ),
+  name("daysSinceLastActive", "number", "Days since the last customer-initiated interaction", (c) =>
+    c.customer.daysSince(c.customer.lastActiveTs, c.now),
+  ),
+  name("daysSinceLastPurchase", "number", "Recency: days since the last purchase (Infinity if never)", (c) =>
+    c.customer.daysSince(c.customer.lastPurchaseTs, c.now),
+  ),
+  name("purchases", "number", "Frequency: purchases, lifetime", (c) => c.customer.purchases),
+  name("revenue", "number", "Monetary: net revenue (purchases and payments less refunds), lifetime", (c) => c.customer.revenue),
+  name("refunds", "number", "Refunded amount, lifetime", (c) => c.customer.refunds),
+  name("cost", "number", "Cost to serve, lifetime", (c) => c.customer.cost),
+  name("profit", "number", "Net revenue less cost to serve, lifetime", (c) => c.customer.revenue - c.customer.cost),
+  name("serviceCalls", "number", "Service calls, lifetime", (c) => c.customer.serviceCalls),
+  name("complaints", "number", "Complaints opened, lifetime", (c) => c.customer.complaints),
+  name("openComplaints", "number", "Complaints open now", (c) => c.customer.openComplaints),
+  name("lastNps", "number", "Last NPS answer 0-10 (NaN if none; comparisons with NaN are false)", (c) => c.customer.nps.last),
+  name("avgNps", "number", "Mean NPS answer", (c) => c.customer.nps.mean),
+  name("npsClass", "string", '"promoter", "passive", "detractor" or "unknown", from the last NPS answer', (c) =>
+    npsClassOf(c.customer.nps.last),
+  ),
+  name("lastCsat", "number", "Last CSAT answer 1-5", (c) => c.customer.csat.last),
+  name("avgCsat", "number", "Mean CSAT answer", (c) => c.customer.csat.mean),
+  name("lastCes", "number", "Last CES answer 1-7", (c) => c.customer.ces.last),
+  name("avgCes", "number", "Mean CES answer", (c) => c.customer.ces.mean),
+  name("offersAccepted", "number", "Offers accepted or converted, lifetime", (c) => c.customer.offersAccepted),
+  name("offersDeclined", "number", "Offers declined, lifetime", (c) => c.customer.offersDeclined),
+  name("daysSinceLastDecline", "number", "Days since the customer last declined an offer", (c) =>
+    c.customer.daysSince(c.customer.lastDeclineTs, c.now),
+  ),
+  name("decisions", "number", "Decisions made for the customer, lifetime", (c) => c.customer.contacts.total),
+  name("products", "list", "Distinct products bought", (c) => c.customer.products),
+  name("categories", "list", "Distinct product categories bought", (c) => c.customer.categories),
+  ...WINDOW_SERIES_NAMES.flatMap((series) =>
+    WINDOW_DAYS.map((days) => {
+      const index = WindowSeries[series];
+      return name(`${series}${days}d`, "number", `Sum of ${series} over the last ${days} days`, (c) =>
+        c.customer.windowSum(index, c.now, days),
+      );
+    }),
+  ),
+];
+
+/** Names over the triggering event. */
+export const EVENT_NAMES: readonly RuleName[] = [
+  name("event.type", "string", "Event type", (c) => c.event!.type),
+  name("event.channel", "string", "Channel the event came in on", (c) => c.event!.channel),
+  name("event.amount", "number", "Amount (purchase, refund, payment, conversion), 0 if none", (c) => c.event!.amount),
+  name("event.cost", "number", "Cost to serve of this event, 0 if none", (c) => c.event!.cost),
+  name("event.product", "string", "Product id", (c) => c.event!.product),
+  name("event.category", "string", "Product category", (c) => c.event!.category),
+  name("event.survey", "string", 'Survey kind: "nps", "csat" or "ces"', (c) => c.event!.survey),
+  name("event.score", "number", "Survey score (NaN if not a survey)", (c) => c.event!.score),
+  name("event.offerId", "string", "Action responded to", (c) => c.event!.offerId),
+  name("event.response", "string", "Offer response kind", (c) => c.event!.response),
+  name("event.reason", "string", "Service call, complaint or cancellation reason", (c) => c.event!.reason),
+  name("event.page", "string", "Page of a visit or page view", (c) => c.event!.page),
+];
+
+/** The channel a decision is being made for (and, as `context.<key>`, the request's context). */
+export const CHANNEL_NAMES: readonly RuleName[] = [
+  name("channel", "string", "The channel the decision is for", (c) => c.channel),
+];
+
+const channelArgument = (args: readonly { constant: boolean; read: Reader<RuleContext> }[]) => {
+  const arg = args[0]!;
+  if (!arg.constant) return { error: "the channel must be a constant string", arg: 0 } as const;
+  const value = arg.read(undefined as unknown as RuleContext);
+  const index = CHANNEL_INDEX.get(value as string);
+  if (index === undefined) return { error: `unknown channel; expected one of: ${CHANNELS.join(", ")}`, arg: 0 } as const;
+  return index;
+};
+
+export const CUSTOMER_FUNCTIONS: readonly RuleFunction[] = [
+  {
+    name: "hasProduct",
+    description: "hasProduct(p): the customer has bought product p",
+    params: ["string"],
+    returns: "boolean",
+    bind: ([product]) => {
+      const read = product!.read;
+      return (c) => c.customer.products.includes(read(c) as string);
+    },
+  },
+  {
+    name: "hasCategory",
+    description: "hasCategory(c): the customer has bought in category c",
+    params: ["string"],
+    returns: "boolean",
+    bind: ([category]) => {
+      const read = category!.read;
+      return (c) => c.customer.categories.includes(read(c) as string);
+    },
+  },
+  {
+    name: "interactionsOn",
+    description: 'interactionsOn("web"): events on a channel, lifetime',
+    params: ["string"],
+    returns: "number",
+    bind: (args) => {
+      const index = channelArgument(args);
+      return typeof index === "number" ? (c) => c.customer.eventsByChannel[index] : index;
+    },
+  },
+  {
+    name: "hasConsent",
+    description: 'hasConsent("email"): the customer consented to marketing on a channel',
+    params: ["string"],
+    returns: "boolean",
+    bind: (args) => {
+      const index = channelArgument(args);
+      return typeof index === "number" ? (c) => c.customer.hasConsent(index) : index;
+    },
+  },
+];
+
+const ATTRIBUTE_PREFIX = "attrs";
+const CONTEXT_PREFIX = "context";
+const EVENT_ATTRIBUTE_PREFIX = ["event", "attrs"] as const;
+
+/** Which groups of names a rule may use, depending on where in the configuration it is. */
+export interface ScopeParts {
+  readonly event: boolean;
+  readonly channel: boolean;
+}
+
+/**
+ * The scope for a rule: customer names and functions always, free customer attributes
+ * as `attrs.<key>`, and event names (triggers) or the target channel and request
+ * context (eligibility) where the rule's place provides them. A missing attribute or
+ * context key reads as null.
+ */
+export function ruleScope(parts: ScopeParts): RuleScope<RuleContext> {
+  const names = new Map<string, NameBinding<RuleContext>>(CUSTOMER_NAMES.map((n) => [n.name, n]));
+  if (parts.event) for (const n of EVENT_NAMES) names.set(n.name, n);
+  if (parts.channel) for (const n of CHANNEL_NAMES) names.set(n.name, n);
+  const functions = new Map(CUSTOMER_FUNCTIONS.map((f) => [f.name, f]));
+  const known = [...names.keys(), ...functions.keys()];
+  return {
+    name(path) {
+      if (path.length === 2 && path[0] === ATTRIBUTE_PREFIX) {
+        const key = path[1]!;
+        return { type: "any", read: (c) => c.customer.attributes?.[key] };
+      }
+      if (parts.event && path.length === 3 && path[0] === EVENT_ATTRIBUTE_PREFIX[0] && path[1] === EVENT_ATTRIBUTE_PREFIX[1]) {
+        const key = path[2]!;
+        return { type: "any", read: (c) => c.event!.attrs?.[key] };
+      }
+      if (parts.channel && path.length === 2 && path[0] === CONTEXT_PREFIX) {
+        const key = path[1]!;
+        return { type: "any", read: (c) => c.context?.[key] };
+      }
+      return names.get(path.join("."));
+    },
+    fn: (fnName) => functions.get(fnName),
+    knownNames: () => known,
+  };
+}

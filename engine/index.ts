@@ -1,0 +1,74 @@
+// The engine's public surface. Connectors, the CLI, tests and benchmarks import from
+// here; everything not listed stays internal.
+export { Engine, IngestResult, type EngineOptions } from "./Engine.js";
+export type { EngineOutput, RejectedInput } from "./EngineOutput.js";
+export {
+  ACTION_KINDS,
+  type ActionDefinition,
+  type ActionKind,
+  type DecisionDefinitions,
+  type EngineSettings,
+  type LocateValue,
+  type TriggerChannel,
+  type TriggerDefinition,
+  type ValueLocation,
+} from "./EngineSettings.js";
+export {
+  DECISION_SOURCES,
+  EngineStats,
+  EVENT_OUTCOMES,
+  type EngineStatsSnapshot,
+  SUPPRESSION_REASONS,
+  type EventOutcome,
+} from "./EngineStats.js";
+export { ManualClock, systemClock, type Clock } from "./clock.js";
+export { CheckpointCut } from "./checkpoint/CheckpointCut.js";
+export type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
+export { decodeStored, encodeStored } from "./wire/storedRecord.js";
+export {
+  ConfigError,
+  ConfigErrorCodes,
+  CxError,
+  formatPosition,
+  INPUT_ERROR_CODES,
+  InputErrorCodes,
+  Rejection,
+  ServiceErrorCodes,
+  type ConfigErrorCode,
+  type ErrorCode,
+  type InputErrorCode,
+  type ServiceErrorCode,
+  type SourcePosition,
+} from "./errors.js";
+export { CHANNELS, isChannel, type Channel } from "./events/Channel.js";
+export { EVENT_TYPES, type EventType } from "./events/EventType.js";
+export {
+  CUSTOMER_ID_PATTERN,
+  EVENT_ID_PATTERN,
+  eventJsonSchema,
+  OFFER_RESPONSES,
+  SURVEY_KINDS,
+  SURVEY_SCALES,
+  type EventInput,
+  type OfferResponse,
+  type SurveyKind,
+} from "./events/eventSchema.js";
+export { compileDecisionConfig, formatKeyPath, type DecisionConfig } from "./decisions/DecisionConfig.js";
+export { DecideRequestSchema, MAX_DECIDE_LIMIT, type DecideRequest } from "./decisions/DecideRequest.js";
+export type {
+  Decision,
+  DecisionSource,
+  DecisionTimings,
+  FilteredAction,
+  RankedAction,
+  Reason,
+  ReasonCode,
+} from "./decisions/Decision.js";
+export { CHANNEL_NAMES, CUSTOMER_FUNCTIONS, CUSTOMER_NAMES, EVENT_NAMES, type RuleName } from "./decisions/ruleScope.js";
+export { CUSTOMER_STATUSES, NPS_CLASSES, type CustomerState, type LifecyclePolicy } from "./state/CustomerState.js";
+export type { CustomerProfile } from "./state/CustomerProfile.js";
+export { compileNumber, compilePredicate, type CompiledRule } from "./rules/compileRule.js";
+export { RuleSource } from "./rules/RuleSource.js";
+export type { RuleScope, ValueType } from "./rules/RuleScope.js";
+export { decodePayload, isJsonPayload } from "./wire/decodePayload.js";
+export { encodeOutbound } from "./wire/encodeOutbound.js";

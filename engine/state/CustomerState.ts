@@ -1,0 +1,416 @@
+import { CHANNELS } from "../events/Channel.js";
+import { EVENT_TYPES, EventTypeIndex } from "../events/EventType.js";
+import type { InteractionEvent } from "../events/InteractionEvent.js";
+import type { ProfileEventInput } from "../events/eventSchema.js";
+import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
+import { ContactHistory } from "./ContactHistory.js";
+import { InteractionLog } from "./InteractionLog.js";
+
+/** The series every customer's rolling window keeps, one sum per daily bucket. */
+export const WindowSeries = {
+  /** Net revenue: purchases and payments, less refunds. */
+  revenue: 0,
+  /** Cost to serve: the `cost` of every event. */
+  cost: 1,
+  purchases: 2,
+  interactions: 3,
+  serviceCalls: 4,
+  complaints: 5,
+  /** Web visits and logins. */
+  digitalVisits: 6,
+} as const;
+
+export type WindowSeriesName = keyof typeof WindowSeries;
+export const WINDOW_SERIES_NAMES = Object.keys(WindowSeries) as WindowSeriesName[];
+
+export const DAY_MS = 86_400_000;
+/** The longest span a rule or query reads from a customer's window. */
+export const MAX_WINDOW_DAYS = 30;
+
+export const CUSTOMER_STATUSES = ["new", "active", "at-risk", "churned"] as const;
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+
+export const NPS_CLASSES = ["unknown", "detractor", "passive", "promoter"] as const;
+export type NpsClass = (typeof NPS_CLASSES)[number];
+
+export function npsClassOf(score: number): NpsClass {
+  if (Number.isNaN(score)) return "unknown";
+  if (score >= 9) return "promoter";
+  if (score >= 7) return "passive";
+  return "detractor";
+}
+
+/** When a customer counts as new, at risk or churned, measured in event time. */
+export interface LifecyclePolicy {
+  readonly newForMs: number;
+  readonly atRiskAfterMs: number;
+  readonly churnedAfterMs: number;
+}
+
+/**
+ * Geometry shared by all customers: window shape, history sizes, and where each part
+ * sits in a customer's one array of numbers. Every number a customer keeps (counters,
+ * window buckets, histories) lives in that single Float64Array: one allocation instead
+ * of a dozen small typed arrays each with its own buffer, which kept the garbage
+ * collector busy at a million customers (bench/checkpoint/recovery.ts).
+ */
+export class StateLayout {
+  readonly window: WindowShape;
+  readonly recentInteractions: number;
+  readonly contactHistory: number;
+  readonly maxProducts: number;
+  readonly lifecycle: LifecyclePolicy;
+  /** Offsets of the parts in a customer's numbers, and their total length. */
+  readonly offsets: {
+    readonly eventsByType: number;
+    readonly eventsByChannel: number;
+    readonly profileTs: number;
+    readonly window: number;
+    readonly recent: number;
+    readonly contacts: number;
+    readonly length: number;
+  };
+
+  constructor(options: {
+    allowedLatenessMs: number;
+    recentInteractions: number;
+    contactHistory: number;
+    maxProducts: number;
+    lifecycle: LifecyclePolicy;
+  }) {
+    // Daily buckets covering the longest read span plus the allowed lateness, so a
+    // late event inside the lateness still finds its bucket.
+    const bucketCount = MAX_WINDOW_DAYS + Math.ceil(options.allowedLatenessMs / DAY_MS) + 1;
+    this.window = new WindowShape(DAY_MS, bucketCount, WINDOW_SERIES_NAMES.length);
+    this.recentInteractions = options.recentInteractions;
+    this.contactHistory = options.contactHistory;
+    this.maxProducts = options.maxProducts;
+    this.lifecycle = options.lifecycle;
+    const eventsByChannel = EVENT_TYPES.length;
+    const profileTs = eventsByChannel + CHANNELS.length;
+    const window = profileTs + PROFILE_FIELD_COUNT;
+    const recent = window + this.window.valueCount;
+    const contacts = recent + InteractionLog.numbersFor(this.recentInteractions);
+    const length = contacts + ContactHistory.numbersFor(this.contactHistory);
+    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, window, recent, contacts, length };
+  }
+}
+
+type AttributeValue = string | number | boolean;
+
+/** Slots of CustomerState.profileTs; consents take one slot per channel from `consents` on. */
+const ProfileField = { plan: 0, region: 1, birthYear: 2, preferredChannel: 3, consents: 4 } as const;
+const PROFILE_FIELD_COUNT = ProfileField.consents + CHANNELS.length;
+const SURVEY_NPS = "nps";
+const SURVEY_CSAT = "csat";
+
+/**
+ * One customer's 360-degree view, updated incrementally by each event. Every field is
+ * set in the constructor so all instances share one hidden class; timestamps are epoch
+ * ms with 0 meaning "never", scores are NaN until known.
+ */
+export class CustomerState {
+  readonly customerId: string;
+
+  // Identity and lifecycle
+  firstSeenTs = 0;
+  lastSeenTs = 0;
+  /** Last customer-initiated interaction (anything but profile updates and offer impressions). */
+  lastActiveTs = 0;
+  signupTs = 0;
+  cancelTs = 0;
+  plan = "";
+  region = "";
+  birthYear = 0;
+  /** Channel index, -1 if the customer stated no preference. */
+  preferredChannel = -1;
+  /** Bit per channel index: consent given. */
+  consentMask = 0;
+  /** Bit per channel index: consent known (given or refused). */
+  consentKnownMask = 0;
+  attributes: Record<string, AttributeValue> | null = null;
+  /** Event time each attribute was last set: a late, older update does not win. */
+  attributeTs: Record<string, number> | null = null;
+  /** Event time each profile field was last set, indexed by ProfileField. */
+  readonly profileTs: Float64Array;
+
+  // Behaviour, lifetime
+  purchases = 0;
+  lastPurchaseTs = 0;
+  /** Net revenue: purchases and payments, less refunds. */
+  revenue = 0;
+  refunds = 0;
+  cost = 0;
+  serviceCalls = 0;
+  readonly eventsByType: Float64Array;
+  readonly eventsByChannel: Float64Array;
+  readonly products: string[] = [];
+  readonly categories: string[] = [];
+
+  // Attitude
+  readonly nps = new SurveyScores();
+  readonly csat = new SurveyScores();
+  readonly ces = new SurveyScores();
+  openComplaints = 0;
+  complaints = 0;
+  lastComplaintTs = 0;
+  /** When the oldest complaint still open was opened; 0 when none is open. */
+  openComplaintSinceTs = 0;
+  /** Time from first open complaint to all resolved, last time that happened; NaN if never. */
+  lastResolutionMs = Number.NaN;
+
+  // Engagement with the company
+  offerResponses = 0;
+  offersAccepted = 0;
+  offersDeclined = 0;
+  lastDeclineTs = 0;
+
+  readonly window: RollingWindow;
+  readonly recent: InteractionLog;
+  readonly contacts: ContactHistory;
+  /** Stream sequence of the last event applied; replays at or below it are skipped. */
+  lastSeq = 0;
+
+  // Checkpointing
+  /** The checkpoint epoch in which the state last changed (0: restored, unchanged since). */
+  dirtyEpoch = 0;
+  /** In a checkpoint being written and not yet captured: capture before the next change. */
+  pendingCapture = false;
+
+  constructor(customerId: string, layout: StateLayout) {
+    this.customerId = customerId;
+    const o = layout.offsets;
+    const numbers = new Float64Array(o.length);
+    this.eventsByType = numbers.subarray(o.eventsByType, o.eventsByChannel);
+    this.eventsByChannel = numbers.subarray(o.eventsByChannel, o.profileTs);
+    this.profileTs = numbers.subarray(o.profileTs, o.window);
+    this.window = new RollingWindow(layout.window, numbers.subarray(o.window, o.recent));
+    this.recent = new InteractionLog(layout.recentInteractions, numbers.subarray(o.recent, o.contacts));
+    this.contacts = new ContactHistory(layout.contactHistory, numbers.subarray(o.contacts, o.length));
+  }
+
+  /**
+   * Applies one validated event. `windowed` is false for events later than the
+   * allowed lateness: they still update lifetime state but no window. Returns whether
+   * the windows took the event.
+   */
+  apply(event: InteractionEvent, windowed: boolean, maxProducts: number): boolean {
+    const ts = event.ts;
+    if (this.firstSeenTs === 0 || ts < this.firstSeenTs) this.firstSeenTs = ts;
+    if (ts > this.lastSeenTs) this.lastSeenTs = ts;
+    if (event.seq > this.lastSeq) this.lastSeq = event.seq;
+    this.eventsByType[event.typeIndex]!++;
+    this.eventsByChannel[event.channelIndex]!++;
+    this.cost += event.cost;
+
+    const window = this.window;
+    const slot = windowed ? window.slotOffset(ts) : -1;
+    if (slot >= 0) {
+      window.addAt(slot, WindowSeries.interactions, 1);
+      if (event.cost !== 0) window.addAt(slot, WindowSeries.cost, event.cost);
+    }
+
+    let detail = "";
+    let activity = true;
+    switch (event.typeIndex) {
+      case EventTypeIndex.profile:
+        this.#applyProfile(event.input as ProfileEventInput, ts);
+        activity = false;
+        break;
+      case EventTypeIndex.signup:
+        if (ts > this.signupTs) this.signupTs = ts;
+        if (event.input !== null && "plan" in event.input && event.input.plan !== undefined && this.#newer(ProfileField.plan, ts)) {
+          this.plan = event.input.plan;
+        }
+        break;
+      case EventTypeIndex.purchase:
+        this.purchases++;
+        this.revenue += event.amount;
+        if (ts > this.lastPurchaseTs) this.lastPurchaseTs = ts;
+        addDistinct(this.products, event.product, maxProducts);
+        addDistinct(this.categories, event.category, maxProducts);
+        if (slot >= 0) {
+          window.addAt(slot, WindowSeries.purchases, 1);
+          window.addAt(slot, WindowSeries.revenue, event.amount);
+        }
+        detail = event.product;
+        break;
+      case EventTypeIndex.refund:
+        this.revenue -= event.amount;
+        this.refunds += event.amount;
+        if (slot >= 0) window.addAt(slot, WindowSeries.revenue, -event.amount);
+        detail = event.product;
+        break;
+      case EventTypeIndex.payment:
+        this.revenue += event.amount;
+        if (slot >= 0) window.addAt(slot, WindowSeries.revenue, event.amount);
+        break;
+      case EventTypeIndex.service_call:
+        this.serviceCalls++;
+        if (slot >= 0) window.addAt(slot, WindowSeries.serviceCalls, 1);
+        detail = event.reason;
+        break;
+      case EventTypeIndex.complaint:
+        if (this.openComplaints === 0) this.openComplaintSinceTs = ts;
+        this.openComplaints++;
+        this.complaints++;
+        if (ts > this.lastComplaintTs) this.lastComplaintTs = ts;
+        if (slot >= 0) window.addAt(slot, WindowSeries.complaints, 1);
+        detail = event.reason;
+        break;
+      case EventTypeIndex.complaint_resolved:
+        if (this.openComplaints > 0) {
+          this.openComplaints--;
+          if (this.openComplaints === 0) {
+            this.lastResolutionMs = Math.max(0, ts - this.openComplaintSinceTs);
+            this.openComplaintSinceTs = 0;
+          }
+        }
+        break;
+      case EventTypeIndex.web_visit:
+      case EventTypeIndex.login:
+        if (slot >= 0) window.addAt(slot, WindowSeries.digitalVisits, 1);
+        detail = event.page;
+        break;
+      case EventTypeIndex.page_view:
+        detail = event.page;
+        break;
+      case EventTypeIndex.survey:
+        this.#applySurvey(event.survey, event.score, ts);
+        detail = event.survey;
+        break;
+      case EventTypeIndex.offer_response:
+        this.#applyOfferResponse(event.response, ts);
+        activity = event.response !== "impression";
+        detail = event.offerId;
+        break;
+      case EventTypeIndex.cancel:
+        if (ts > this.cancelTs) this.cancelTs = ts;
+        detail = event.reason;
+        break;
+    }
+    if (activity && ts > this.lastActiveTs) this.lastActiveTs = ts;
+    this.recent.record(ts, event.typeIndex, event.channelIndex, event.amount, detail);
+    return slot >= 0;
+  }
+
+  /** A cancellation stands until a later signup reactivates the customer. */
+  get cancelled(): boolean {
+    return this.cancelTs > 0 && this.cancelTs >= this.signupTs;
+  }
+
+  /** Days since the relationship began: the signup if there was one, else the first interaction. */
+  tenureDays(nowTs: number): number {
+    const since = this.signupTs > 0 ? this.signupTs : this.firstSeenTs;
+    return since === 0 ? 0 : Math.max(0, (nowTs - since) / DAY_MS);
+  }
+
+  daysSince(ts: number, nowTs: number): number {
+    return ts === 0 ? Number.POSITIVE_INFINITY : Math.max(0, (nowTs - ts) / DAY_MS);
+  }
+
+  /**
+   * Lifecycle stage at `nowTs`. Inactivity counts from the last customer-initiated
+   * interaction, or from the first sighting for a customer who never acted; a customer
+   * the engine has never seen is new.
+   */
+  statusAt(nowTs: number, policy: LifecyclePolicy): CustomerStatus {
+    if (this.cancelled) return "churned";
+    const activeSince = this.lastActiveTs > 0 ? this.lastActiveTs : this.firstSeenTs;
+    if (activeSince === 0) return "new";
+    const inactiveMs = nowTs - activeSince;
+    if (inactiveMs > policy.churnedAfterMs) return "churned";
+    if (inactiveMs > policy.atRiskAfterMs || this.openComplaints > 0 || this.nps.last <= 6) return "at-risk";
+    const since = this.signupTs > 0 ? this.signupTs : this.firstSeenTs;
+    if (nowTs - since < policy.newForMs) return "new";
+    return "active";
+  }
+
+  /** Sum of a window series over the last `days` days (at most MAX_WINDOW_DAYS) up to `nowTs`. */
+  windowSum(series: number, nowTs: number, days: number): number {
+    return this.window.sum(series, nowTs, days);
+  }
+
+  hasConsent(channelIndex: number): boolean {
+    return (this.consentMask & (1 << channelIndex)) !== 0;
+  }
+
+  /**
+   * Profile fields are last-writer-wins by event time, field by field: an older update
+   * arriving late (a re-sent batch from a CRM) never undoes a newer one, such as a
+   * withdrawn consent.
+   */
+  #applyProfile(input: ProfileEventInput, ts: number): void {
+    if (input.plan !== undefined && this.#newer(ProfileField.plan, ts)) this.plan = input.plan;
+    if (input.region !== undefined && this.#newer(ProfileField.region, ts)) this.region = input.region;
+    if (input.birthYear !== undefined && this.#newer(ProfileField.birthYear, ts)) this.birthYear = input.birthYear;
+    if (input.preferredChannel !== undefined && this.#newer(ProfileField.preferredChannel, ts)) {
+      this.preferredChannel = CHANNELS.indexOf(input.preferredChannel);
+    }
+    if (input.consents !== undefined) {
+      for (let i = 0; i < CHANNELS.length; i++) {
+        const consent = input.consents[CHANNELS[i]!];
+        if (consent === undefined || !this.#newer(ProfileField.consents + i, ts)) continue;
+        const bit = 1 << i;
+        this.consentKnownMask |= bit;
+        this.consentMask = consent ? this.consentMask | bit : this.consentMask & ~bit;
+      }
+    }
+    if (input.attrs !== undefined) {
+      const attributes = (this.attributes ??= {});
+      const attributeTs = (this.attributeTs ??= {});
+      for (const [key, value] of Object.entries(input.attrs)) {
+        if ((attributeTs[key] ?? 0) > ts) continue;
+        attributes[key] = value;
+        attributeTs[key] = ts;
+      }
+    }
+  }
+
+  /** Claims a profile field for an update at `ts`, unless a later update already set it. */
+  #newer(field: number, ts: number): boolean {
+    if (this.profileTs[field]! > ts) return false;
+    this.profileTs[field] = ts;
+    return true;
+  }
+
+  #applySurvey(survey: string, score: number, ts: number): void {
+    const scores = survey === SURVEY_NPS ? this.nps : survey === SURVEY_CSAT ? this.csat : this.ces;
+    scores.record(score, ts);
+  }
+
+  /** Conversion revenue is campaign attribution; the purchase event itself carries the revenue. */
+  #applyOfferResponse(response: string, ts: number): void {
+    this.offerResponses++;
+    if (response === "accept" || response === "convert") this.offersAccepted++;
+    if (response === "decline") {
+      this.offersDeclined++;
+      if (ts > this.lastDeclineTs) this.lastDeclineTs = ts;
+    }
+  }
+}
+
+/** One survey kind's answers: the latest in event time, and the running mean. */
+export class SurveyScores {
+  last = Number.NaN;
+  lastTs = 0;
+  sum = 0;
+  count = 0;
+
+  record(score: number, ts: number): void {
+    if (ts >= this.lastTs) {
+      this.last = score;
+      this.lastTs = ts;
+    }
+    this.sum += score;
+    this.count++;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? Number.NaN : this.sum / this.count;
+  }
+}
+
+function addDistinct(values: string[], value: string, max: number): void {
+  if (value !== "" && values.length < max && !values.includes(value)) values.push(value);
+}
