@@ -1,0 +1,166 @@
+import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import {
+  CUSTOMER_ID_PATTERN,
+  decodePayload,
+  encodeOutbound,
+  InputErrorCodes,
+  isJsonPayload,
+  Rejection,
+  ServiceErrorCodes,
+  CxError,
+  type Engine,
+  type ErrorCode,
+} from "../../engine/index.js";
+import type { Logger } from "../log/createLogger.js";
+import type { CustomerLoader } from "./CustomerLoader.js";
+import { SERVICE_QUEUE, Subjects } from "./subjects.js";
+
+/** Body of `cx.query.profile`. */
+export const ProfileQuerySchema = Type.Object(
+  { customerId: Type.String({ pattern: CUSTOMER_ID_PATTERN }) },
+  { additionalProperties: false },
+);
+const profileQuery = TypeCompiler.Compile(ProfileQuerySchema);
+
+export interface ServiceObserver {
+  /** One decide request answered, with its handling time in seconds. */
+  decided(seconds: number, ok: boolean): void;
+}
+
+const textEncoder = new TextEncoder();
+
+/** Reloads the configuration, or throws a ConfigError saying why it cannot. */
+export type Reload = () => { version: string };
+
+/**
+ * The request/reply services: `cx.decide.<channel>`, `cx.query.profile` and
+ * `cx.admin.reload`. Each request gets a reply: the answer, or an error naming what
+ * was wrong (never a timeout). Replies use the request's encoding: JSON for JSON,
+ * MessagePack otherwise. A customer spilled to the checkpoint store is loaded first.
+ */
+export class RequestServices {
+  readonly #nc: NatsConnection;
+  readonly #engine: Engine;
+  readonly #loader: CustomerLoader;
+  readonly #observer: ServiceObserver;
+  readonly #reload: Reload;
+  readonly #log: Logger;
+  readonly #subscriptions: Subscription[] = [];
+
+  constructor(options: {
+    nc: NatsConnection;
+    engine: Engine;
+    loader: CustomerLoader;
+    observer: ServiceObserver;
+    reload: Reload;
+    log: Logger;
+  }) {
+    this.#nc = options.nc;
+    this.#engine = options.engine;
+    this.#loader = options.loader;
+    this.#observer = options.observer;
+    this.#reload = options.reload;
+    this.#log = options.log;
+  }
+
+  start(): void {
+    // An exception thrown from a subscription callback ends the client's reading of the
+    // connection altogether (every later request would time out): none may escape.
+    const guarded = (handle: (msg: Msg) => void) => (_error: Error | null, msg: Msg) => {
+      try {
+        handle(msg);
+      } catch (error) {
+        this.#internalError(msg, error);
+      }
+    };
+    const serve = (subject: string, handle: (msg: Msg) => void) =>
+      this.#nc.subscribe(subject, { queue: SERVICE_QUEUE, callback: guarded(handle) });
+    this.#subscriptions.push(
+      serve(Subjects.decideAll, (msg) => this.#decide(msg)),
+      serve(Subjects.queryProfile, (msg) => this.#profile(msg)),
+      // Not in the queue group: every engine instance reloads.
+      this.#nc.subscribe(Subjects.adminReload, { callback: guarded((msg) => this.#reloadConfig(msg)) }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#subscriptions.splice(0).map((subscription) => subscription.drain()));
+  }
+
+  #decide(msg: Msg): void {
+    const started = performance.now();
+    const channel = msg.subject.slice(Subjects.decidePrefix.length);
+    const parsed = this.#engine.parseDecideRequest(channel, msg.data);
+    if (parsed instanceof Rejection) {
+      replyError(msg, parsed.code, parsed.message);
+      this.#observer.decided((performance.now() - started) / 1000, false);
+      return;
+    }
+    const answer = () => {
+      reply(msg, this.#engine.decideFor(parsed.request, parsed.channel));
+      this.#observer.decided((performance.now() - started) / 1000, true);
+    };
+    this.#whenLoaded(msg, parsed.request.customerId, answer);
+  }
+
+  #profile(msg: Msg): void {
+    const query = decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    if (!profileQuery.Check(query)) {
+      const code = typeof query.customerId === "string" ? InputErrorCodes.UnsafeCustomerId : InputErrorCodes.MissingField;
+      return replyError(msg, code, 'a profile query is {"customerId": "<token-safe id>"}');
+    }
+    const customerId = query.customerId;
+    this.#whenLoaded(msg, customerId, () => reply(msg, { customerId, profile: this.#engine.profile(customerId) ?? null }));
+  }
+
+  #reloadConfig(msg: Msg): void {
+    try {
+      reply(msg, { reloaded: true, version: this.#reload().version });
+    } catch (error) {
+      const code = error instanceof CxError ? error.code : ServiceErrorCodes.InternalError;
+      replyError(msg, code, (error as Error).message);
+    }
+  }
+
+  /** Runs `answer` now, or once the customer is back from the checkpoint store. */
+  #whenLoaded(msg: Msg, customerId: string, answer: () => void): void {
+    const run = () => {
+      try {
+        answer();
+      } catch (error) {
+        this.#internalError(msg, error);
+      }
+    };
+    if (!this.#engine.needsLoad(customerId)) return run();
+    this.#loader.ensureLoaded(customerId).then(run, (error: unknown) => this.#internalError(msg, error));
+  }
+
+  #internalError(msg: Msg, error: unknown): void {
+    this.#log.error({ err: error, subject: msg.subject }, "request handler failed");
+    try {
+      replyError(msg, ServiceErrorCodes.InternalError, "the engine failed to handle this request; see its log");
+    } catch (replyFailure) {
+      this.#log.error({ err: replyFailure, subject: msg.subject }, "could not send the error reply");
+    }
+  }
+}
+
+function encodeLike(request: Msg, value: unknown): Uint8Array {
+  return isJsonPayload(request.data) ? textEncoder.encode(JSON.stringify(value)) : encodeOutbound(value);
+}
+
+function reply(msg: Msg, value: unknown): void {
+  msg.respond(encodeLike(msg, value));
+}
+
+/** Error replies carry the code in the body and in the NATS service-error headers. */
+function replyError(msg: Msg, code: ErrorCode, message: string): void {
+  const h = headers();
+  h.set("Nats-Service-Error-Code", code === ServiceErrorCodes.InternalError ? "500" : "400");
+  // A header value is one line: multi-line messages (a rule error's caret display) are folded.
+  h.set("Nats-Service-Error", `${code}: ${message}`.replace(/\s*[\r\n]+\s*/g, " "));
+  msg.respond(encodeLike(msg, { error: { code, message } }), { headers: h });
+}
