@@ -1,0 +1,86 @@
+import { DEFAULT_CONFIG_PATH, loadConfig, parseConfig, type CxConfig } from "../../config/loadConfig.js";
+import { Subjects } from "../../connectors/nats/subjects.js";
+import {
+  compileDecisionConfig,
+  encodeOutbound,
+  Engine,
+  ManualClock,
+  type Channel,
+  type DecideRequest,
+  type Decision,
+  type EngineSettings,
+  type EventInput,
+  type IngestResult,
+  type RejectedInput,
+  type RequestDecisionRecord,
+} from "../../engine/index.js";
+
+/** 2026-11-02T00:00:00Z: a fixed "now" so tests do not depend on the wall clock. */
+export const T0 = Date.UTC(2026, 10, 2);
+export const DAY = 86_400_000;
+
+export interface DriverOptions {
+  /** YAML text of a configuration; the default configuration when absent. */
+  readonly yaml?: string;
+  readonly settings?: Partial<EngineSettings>;
+  /** Require subjects to match bodies, as the NATS connector does. */
+  readonly checkSubjects?: boolean;
+}
+
+/**
+ * Drives the pure engine with plain calls on a manual clock, no NATS: feed events,
+ * collect decisions and rejections (Kafka Streams' TopologyTestDriver, in spirit).
+ */
+export class EngineDriver {
+  readonly clock = new ManualClock(T0);
+  readonly config: CxConfig;
+  readonly engine: Engine;
+  readonly decisions: Decision[] = [];
+  readonly rejected: RejectedInput[] = [];
+  readonly requestDecisions: RequestDecisionRecord[] = [];
+  #seq = 0;
+
+  constructor(options: DriverOptions = {}) {
+    this.config = options.yaml === undefined ? loadConfig(DEFAULT_CONFIG_PATH) : parseConfig(options.yaml, "test.yaml");
+    this.engine = new Engine({
+      settings: { ...this.config.engine, ...options.settings },
+      decisions: compileDecisionConfig(this.config.decisions, this.config.locate),
+      clock: this.clock,
+      output: {
+        decision: (d) => this.decisions.push(d),
+        rejected: (r) => this.rejected.push(r),
+        requestDecisionRecorded: (r) => this.requestDecisions.push(r),
+      },
+      ...(options.checkSubjects === false ? {} : { eventSubjectPrefix: Subjects.eventsPrefix }),
+    });
+  }
+
+  /** Sends an event (encoded as MessagePack) or raw bytes, with the next stream sequence. */
+  send(event: EventInput | Uint8Array, options: { subject?: string; seq?: number } = {}): IngestResult {
+    const bytes = event instanceof Uint8Array ? event : encodeOutbound(event);
+    const subject = options.subject ?? (event instanceof Uint8Array ? "cx.events.web.X" : Subjects.event(event.channel, event.customerId));
+    const seq = options.seq ?? ++this.#seq;
+    if (seq > this.#seq) this.#seq = seq;
+    return this.engine.ingest(bytes, subject, seq);
+  }
+
+  decide(channel: Channel, request: DecideRequest): Decision {
+    return this.engine.decideFor(request, channel);
+  }
+}
+
+let nextId = 0;
+
+/** A valid event with sensible defaults; override any field. */
+export function anEvent<T extends EventInput["type"]>(
+  type: T,
+  fields: Partial<Extract<EventInput, { type: T }>> & Record<string, unknown> = {},
+): EventInput {
+  const defaults: Record<string, unknown> = { id: `e${++nextId}`, customerId: "C1", type, channel: "web", ts: T0 };
+  if (type === "purchase") Object.assign(defaults, { amount: 100, product: "phone-x1", category: "phones" });
+  if (type === "refund" || type === "payment") Object.assign(defaults, { amount: 10 });
+  if (type === "survey") Object.assign(defaults, { survey: "nps", score: 8 });
+  if (type === "offer_response") Object.assign(defaults, { offerId: "premium-upgrade", response: "click" });
+  if (type === "page_view") Object.assign(defaults, { page: "/" });
+  return { ...defaults, ...fields } as EventInput;
+}
