@@ -72,9 +72,7 @@ export class CustomerDirectory {
   findOrCreate(customerId: string): CustomerState | null {
     const found = this.find(customerId);
     if (found !== undefined) return found;
-    const state = this.#store.transient(customerId);
-    this.#store.insert(state);
-    return state;
+    return this.#store.create(customerId);
   }
 
   /** Reads without loading, refreshing recency or restoring an evicted state. */
@@ -104,9 +102,19 @@ export class CustomerDirectory {
 
   /** Puts back a customer read from the checkpoint store, unless a newer state is already here. */
   restore(encoded: Uint8Array): CustomerState {
-    const state = decodeCustomer(encoded, this.#store.layout);
+    const numbers = this.#store.takeNumbers();
+    let state: CustomerState;
+    try {
+      state = decodeCustomer(encoded, this.#store.layout, numbers);
+    } catch (error) {
+      this.#store.recycle(numbers);
+      throw error;
+    }
     const present = this.#store.peek(state.customerId) ?? this.#unwritten.get(state.customerId);
-    if (present !== undefined) return present;
+    if (present !== undefined) {
+      this.#store.recycle(state.numbers);
+      return present;
+    }
     this.#spilled.delete(state.customerId);
     this.#store.insert(state);
     return state;
@@ -155,6 +163,8 @@ export class CustomerDirectory {
       if (state.dirtyEpoch <= cut.epoch) {
         this.#unwritten.delete(customerId);
         this.#spilled.add(customerId);
+        // Out of memory and in no open epoch or cut: nothing reaches it any more.
+        this.#store.recycle(state.numbers);
       }
     }
   }
@@ -178,7 +188,12 @@ export class CustomerDirectory {
   }
 
   #evicted(state: CustomerState): void {
-    if (state.dirtyEpoch > this.#committedEpoch) this.#unwritten.set(state.customerId, state);
-    else this.#spilled.add(state.customerId);
+    if (state.dirtyEpoch > this.#committedEpoch) {
+      this.#unwritten.set(state.customerId, state);
+    } else {
+      this.#spilled.add(state.customerId);
+      // Its last change is committed, so it is in no open epoch and no cut being written.
+      this.#store.recycle(state.numbers);
+    }
   }
 }

@@ -75,10 +75,11 @@ export function snapshotCustomer(state: CustomerState, initial: CustomerState): 
   return snapshot;
 }
 
-export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout): CustomerState {
+/** `numbers`: zeroed storage for the restored state (see CustomerState's constructor). */
+export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout, numbers?: Float64Array): CustomerState {
   const customerId = snapshot.customerId;
   if (typeof customerId !== "string") throw new TypeError("customer snapshot has no customerId");
-  const state = new CustomerState(customerId, layout);
+  const state = new CustomerState(customerId, layout, numbers);
   const writable = state as unknown as Record<ScalarField, unknown>;
   for (const field of SCALAR_FIELDS) if (field in snapshot) writable[field] = snapshot[field];
   for (const field of COUNTER_ARRAYS) {
@@ -114,8 +115,8 @@ export function encodeCustomer(state: CustomerState, initial: CustomerState): Ui
   return encodeStored(snapshotCustomer(state, initial));
 }
 
-export function decodeCustomer(bytes: Uint8Array, layout: StateLayout): CustomerState {
-  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout);
+export function decodeCustomer(bytes: Uint8Array, layout: StateLayout, numbers?: Float64Array): CustomerState {
+  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout, numbers);
 }
 
 function restoreScores(scores: SurveyScores, [last, lastTs, sum, count]: [number, number, number, number]): void {

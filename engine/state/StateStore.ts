@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { CustomerState, type StateLayout } from "./CustomerState.js";
+import { NumberSlabs } from "./NumberSlabs.js";
 
 /**
  * The customers held in memory, bounded by count with least-recently-used eviction.
@@ -9,10 +10,12 @@ import { CustomerState, type StateLayout } from "./CustomerState.js";
 export class StateStore {
   readonly layout: StateLayout;
   readonly #cache: LRUCache<string, CustomerState>;
+  readonly #slabs: NumberSlabs;
   evictions = 0;
 
   constructor(layout: StateLayout, maxCustomers: number, onEvict?: (state: CustomerState) => void) {
     this.layout = layout;
+    this.#slabs = new NumberSlabs(layout.offsets.length);
     this.#cache = new LRUCache<string, CustomerState>({
       max: maxCustomers,
       dispose: (state, _key, reason) => {
@@ -41,12 +44,35 @@ export class StateStore {
   }
 
   getOrCreate(customerId: string): CustomerState {
-    let state = this.#cache.get(customerId);
-    if (state === undefined) {
-      state = new CustomerState(customerId, this.layout);
-      this.#cache.set(customerId, state);
-    }
+    return this.#cache.get(customerId) ?? this.create(customerId);
+  }
+
+  /** Stores a fresh state for a customer not in the store. */
+  create(customerId: string): CustomerState {
+    const state = new CustomerState(customerId, this.layout, this.#slabs.take());
+    this.#cache.set(customerId, state);
     return state;
+  }
+
+  /**
+   * Numbers for a state about to be stored (`insert`), such as one restored from a
+   * checkpoint; give them back with `recycle` if it is not stored after all.
+   */
+  takeNumbers(): Float64Array {
+    return this.#slabs.take();
+  }
+
+  /**
+   * Takes back the numbers of a state that left the store for good. Only when nothing
+   * can reach the state any more: its numbers go to the next new customer.
+   */
+  recycle(numbers: Float64Array): void {
+    this.#slabs.give(numbers);
+  }
+
+  /** States released and not yet reused. */
+  get recycled(): number {
+    return this.#slabs.free;
   }
 
   /** Puts a state back (restored from a checkpoint, or returning from eviction). */

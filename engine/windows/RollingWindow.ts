@@ -43,6 +43,7 @@ export class RollingWindow {
   /**
    * `values` lets the owner place the ring inside a larger array (a customer's state
    * keeps all its numbers in one allocation); by default the window allocates its own.
+   * It must be all zeros.
    */
   constructor(shape: WindowShape, values: Float64Array = new Float64Array(shape.valueCount)) {
     if (values.length !== shape.valueCount) throw new RangeError(`window storage has ${values.length} values, the shape needs ${shape.valueCount}`);
@@ -62,7 +63,8 @@ export class RollingWindow {
     const { bucketCount, seriesCount } = this.shape;
     const bucket = this.shape.bucketOf(ts);
     if (bucket > this.#newestBucket) {
-      this.#clearBuckets(this.#newestBucket + 1, bucket);
+      // An empty ring is all zeros already (see the constructor): most new customers' first event.
+      if (this.#newestBucket >= 0) this.#clearBuckets(this.#newestBucket + 1, bucket);
       this.#newestBucket = bucket;
     } else if (bucket <= this.#newestBucket - bucketCount) {
       return -1;

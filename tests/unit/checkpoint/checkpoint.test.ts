@@ -172,6 +172,43 @@ describe("customers spilled out of memory", () => {
   });
 });
 
+describe("a memory bound far below the customer count", () => {
+  it("with checkpoints, evictions, recycled state storage and loads interleaved, ends equal to an unbounded engine", () => {
+    const events = history(6_000, 60, 23);
+    const unbounded = driver();
+    const bounded = driver(7);
+    /** The checkpoint store, as the connector keeps it: the last committed state of each customer. */
+    const store = new Map<string, Uint8Array>();
+    let cut: ReturnType<typeof bounded.engine.beginCheckpoint> | undefined;
+    let captured = 0;
+    for (const [i, event] of events.entries()) {
+      unbounded.send(event);
+      let next = bounded.send(event) === IngestResult.NeedsLoad ? bounded.engine.awaitingCustomer : null;
+      while (next !== null) next = bounded.engine.resume(store.get(next) ?? null);
+      // A checkpoint in flight across many events, captured a few customers at a time.
+      if (cut === undefined && i % 150 === 0) {
+        cut = bounded.engine.beginCheckpoint();
+        captured = 0;
+      } else if (cut !== undefined) {
+        for (const state of cut.customers.slice(captured, captured + 3)) store.set(state.customerId, bounded.engine.captureCustomer(cut, state));
+        captured += 3;
+        if (captured >= cut.customers.length) {
+          bounded.engine.commitCheckpoint(cut);
+          cut = undefined;
+        }
+      }
+    }
+    expect(bounded.engine.evictions).toBeGreaterThan(1_000);
+    expect(bounded.engine.heldMessages).toBe(0);
+    for (let c = 0; c < 60; c++) {
+      const id = `C${c}`;
+      if (bounded.engine.needsLoad(id)) bounded.engine.restoreCustomer(id, store.get(id)!);
+      expect(bounded.engine.profile(id), id).toEqual(unbounded.engine.profile(id));
+    }
+    expect(bounded.decisions.map((d) => d.decisionId)).toEqual(unbounded.decisions.map((d) => d.decisionId));
+  });
+});
+
 describe("request decisions", () => {
   it("are reported for the durable log and replay into the contact history after a recovery", () => {
     const d = driver();
