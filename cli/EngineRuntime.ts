@@ -13,9 +13,9 @@ import { ensureStream } from "../connectors/nats/ensureStream.js";
 import { EventConsumer } from "../connectors/nats/EventConsumer.js";
 import { NatsEngineOutput } from "../connectors/nats/NatsEngineOutput.js";
 import { recoverEngine, type Recovery } from "../connectors/nats/recoverEngine.js";
-import { RequestServices } from "../connectors/nats/RequestServices.js";
+import { businessMetricsReply, RequestServices } from "../connectors/nats/RequestServices.js";
 import { Subjects } from "../connectors/nats/subjects.js";
-import { compileDecisionConfig, Engine, IngestResult, systemClock, type Clock } from "../engine/index.js";
+import { compileDecisionConfig, encodeOutbound, Engine, IngestResult, systemClock, type Clock } from "../engine/index.js";
 
 export interface EngineRuntimeOptions {
   readonly config: CxConfig;
@@ -68,6 +68,7 @@ export class EngineRuntime {
   readonly #log: Logger;
   #phase: Phase = "starting";
   #connected = true;
+  #metricsSnapshots: NodeJS.Timeout | undefined;
   recovery: Recovery | undefined;
 
   private constructor(
@@ -209,6 +210,7 @@ export class EngineRuntime {
       services.start();
       await consumer.start(recovery.startSeq);
       checkpointer.start();
+      runtime.#publishMetricSnapshots();
       runtime.#phase = "running";
       log.info(
         { stream: config.nats.stream.name, fromSeq: recovery.startSeq, configVersion: decisions.version, httpPort, servers: options.servers },
@@ -250,6 +252,7 @@ export class EngineRuntime {
   async stop(): Promise<void> {
     if (this.#phase === "draining" || this.#phase === "stopped") return;
     this.#phase = "draining";
+    clearInterval(this.#metricsSnapshots);
     const { consumer, loader, services, checkpointer, http, publishers } = this.#parts;
     await consumer.stop();
     await loader.idle();
@@ -271,6 +274,21 @@ export class EngineRuntime {
     await http.close();
     this.#phase = "stopped";
     this.#log.info({ lastSeq: this.engine.stats.lastSeq }, "cxpulse engine stopped");
+  }
+
+  /** Business metrics over every configured window on `cx.metrics.business`, for dashboards that listen. */
+  #publishMetricSnapshots(): void {
+    const { publishIntervalMs } = this.#config.metrics;
+    if (publishIntervalMs === 0) return;
+    const windows = this.#config.engine.businessWindowDays;
+    this.#metricsSnapshots = setInterval(() => {
+      try {
+        this.nc.publish(Subjects.metricsBusiness, encodeOutbound(businessMetricsReply(this.engine, windows)));
+      } catch (error) {
+        // A closed connection: the next snapshot tries again; the engine goes on.
+        this.#log.warn({ err: error }, "could not publish the business metrics snapshot");
+      }
+    }, publishIntervalMs);
   }
 
   /** Ready means every connection is up; each one's disconnects and reconnects are logged. */

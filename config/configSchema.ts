@@ -118,6 +118,19 @@ const CheckpointSection = Type.Object(
   { ...strict, default: {} },
 );
 
+const MetricsSection = Type.Object(
+  {
+    windows: Type.Array(Type.String({ pattern: "^[1-9][0-9]*d$", description: "whole days, e.g. 30d" }), {
+      minItems: 1,
+      uniqueItems: true,
+      default: ["7d", "30d", "90d", "365d"],
+      description: "Business-metric windows, each exposed in /metrics; cx.query.metrics may ask any whole number of days up to the longest",
+    }),
+    publishInterval: Duration("10s", "Time between business-metric snapshots on cx.metrics.business (0: none)"),
+  },
+  { ...strict, default: {} },
+);
+
 const HttpSection = Type.Object(
   {
     host: Type.String({ default: "127.0.0.1" }),
@@ -168,6 +181,7 @@ export const ConfigSchema = Type.Object(
     engine: EngineSection,
     nats: NatsSection,
     checkpoint: CheckpointSection,
+    metrics: MetricsSection,
     http: HttpSection,
     log: LogSection,
     actions: Type.Array(ActionSection, { default: [] }),

@@ -58,6 +58,10 @@ export interface CheckpointSettings {
   readonly logStream: string;
 }
 
+export interface MetricsSettings {
+  readonly publishIntervalMs: number;
+}
+
 export interface HttpSettings {
   readonly host: string;
   readonly port: number;
@@ -71,6 +75,7 @@ export interface CxConfig {
   readonly engine: EngineSettings;
   readonly nats: NatsSettings;
   readonly checkpoint: CheckpointSettings;
+  readonly metrics: MetricsSettings;
   readonly http: HttpSettings;
   readonly logLevel: string;
   readonly decisions: DecisionDefinitions;
@@ -103,6 +108,8 @@ const PATH_SETTINGS: ReadonlySet<string> = new Set(["nats.credsFile", "nats.nkey
 const NATS_AUTH_METHODS = [["user", "password"], ["token"], ["nkeySeedFile"], ["credsFile"]] as const;
 
 const MAX_REPORTED_ERRORS = 8;
+/** Ten years of daily buckets: the business metrics' ring is sized by the longest window. */
+const MAX_METRIC_WINDOW_DAYS = 3_650;
 
 /**
  * Reads, validates and freezes a configuration file. Throws a ConfigError whose
@@ -174,7 +181,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       replicas: config.nats[key].replicas,
     });
   /** An error in a setting: where it is written, or which environment variable set it. */
-  const settingError = (keyPath: string[], message: string) => {
+  const settingError = (keyPath: (string | number)[], message: string) => {
     const variable = fromEnvironment.get(keyPath.join("."));
     const where = variable === undefined ? locate(keyPath) : undefined;
     return new ConfigError(ConfigErrorCodes.ConfigInvalid, variable === undefined ? message : `${message} (set by ${variable})`, {
@@ -208,6 +215,11 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       contactHistory: e.contactHistory,
       maxProductsPerCustomer: e.maxProductsPerCustomer,
       decideLimit: e.decideLimit,
+      businessWindowDays: Object.freeze(config.metrics.windows.map((window, i) => {
+        const days = Number(window.slice(0, -1));
+        if (days > MAX_METRIC_WINDOW_DAYS) throw settingError(["metrics", "windows", i], `a business-metric window is at most ${MAX_METRIC_WINDOW_DAYS}d, got ${window}`);
+        return days;
+      })),
       lifecycle: Object.freeze({
         newForMs: ms(e.lifecycle.newFor, ["engine", "lifecycle", "newFor"]),
         atRiskAfterMs: ms(e.lifecycle.atRiskAfter, ["engine", "lifecycle", "atRiskAfter"]),
@@ -242,6 +254,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       metaBucket: config.checkpoint.metaBucket,
       logStream: config.checkpoint.logStream,
     }),
+    metrics: Object.freeze({ publishIntervalMs: ms(config.metrics.publishInterval, ["metrics", "publishInterval"]) }),
     http: Object.freeze({ host: config.http.host, port: config.http.port }),
     logLevel: config.log.level,
     decisions: Object.freeze({ version, actions: config.actions, triggers: config.triggers }),

@@ -13,6 +13,7 @@ import { InputErrorCodes, Rejection } from "./errors.js";
 import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
 import { EventValidator } from "./events/EventValidator.js";
 import { InteractionEvent } from "./events/InteractionEvent.js";
+import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.js";
 import { describeCustomer, type CustomerProfile } from "./state/CustomerProfile.js";
 import { StateLayout, type CustomerState } from "./state/CustomerState.js";
 import { decodePayload } from "./wire/decodePayload.js";
@@ -78,6 +79,7 @@ export class Engine {
   readonly #subjectPrefix: string | undefined;
   readonly #event = new InteractionEvent();
   readonly #ctx: RuleContext;
+  readonly #business: BusinessMetrics;
   #decisions: DecisionConfig;
   /** Event-time "now": the largest event ts applied so far. */
   #watermark = 0;
@@ -107,6 +109,7 @@ export class Engine {
     this.#customers = new CustomerDirectory(layout, options.settings.maxCustomers);
     this.#validator = new EventValidator({ clock: options.clock, maxFutureSkewMs: options.settings.maxFutureSkewMs });
     this.#ctx = new RuleContext(this.#customers.transient("-"), options.settings.lifecycle);
+    this.#business = new BusinessMetrics(Math.max(...options.settings.businessWindowDays), options.settings.allowedLatenessMs);
     this.#bootId = options.clock.now().toString(36);
   }
 
@@ -226,7 +229,9 @@ export class Engine {
     const event = this.#event.assign(input, seq);
     this.#customers.touch(state);
     const onTime = event.ts >= this.#watermark - this.settings.allowedLatenessMs;
+    this.#business.beforeApply(state);
     const windowed = state.apply(event, onTime, this.#customers.layout.maxProducts);
+    this.#business.afterApply(state, event, windowed);
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
     const triggers = this.#decisions.triggersByType[event.typeIndex]!;
@@ -401,6 +406,7 @@ export class Engine {
     this.#lastTakenSeq = snapshot.seq;
     this.#watermark = snapshot.watermark;
     this.#requestDecisions = snapshot.requestDecisions;
+    if (snapshot.business !== undefined) this.#business.restore(snapshot.business);
     this.#customers.resumeAfter(snapshot.epoch);
   }
 
@@ -416,6 +422,7 @@ export class Engine {
       watermark: this.#watermark,
       requestDecisions: this.#requestDecisions,
       stats: this.stats.toSnapshot(),
+      business: this.#business.toSnapshot(),
       configVersion: this.#decisions.version,
     };
   }
@@ -428,6 +435,14 @@ export class Engine {
   profile(customerId: string): CustomerProfile | undefined {
     const state = this.#customers.peek(customerId);
     return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings.lifecycle);
+  }
+
+  /**
+   * The business metrics over the `windowDays` days up to the event-time watermark;
+   * throws a RangeError beyond the longest configured window.
+   */
+  businessReport(windowDays: number): BusinessReport {
+    return this.#business.report(windowDays, this.#eventTimeNow());
   }
 
   /** The raw state, for tests and tools in the same process; never mutate it. */

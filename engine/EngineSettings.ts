@@ -21,6 +21,8 @@ export interface EngineSettings {
   readonly lifecycle: LifecyclePolicy;
   /** Actions returned by a decide request that does not say how many it wants. */
   readonly decideLimit: number;
+  /** Windows (whole days) of the business metrics; the longest bounds what a report may ask. */
+  readonly businessWindowDays: readonly number[];
 }
 
 export const ACTION_KINDS = ["offer", "service", "message"] as const;

@@ -67,6 +67,7 @@ export type {
 export { CHANNEL_NAMES, CUSTOMER_FUNCTIONS, CUSTOMER_NAMES, EVENT_NAMES, type RuleName } from "./decisions/ruleScope.js";
 export { CUSTOMER_STATUSES, NPS_CLASSES, type CustomerState, type LifecyclePolicy } from "./state/CustomerState.js";
 export type { CustomerProfile } from "./state/CustomerProfile.js";
+export type { BusinessMetricsSnapshot, BusinessReport } from "./metrics/BusinessMetrics.js";
 export { compileNumber, compilePredicate, type CompiledRule } from "./rules/compileRule.js";
 export { RuleSource } from "./rules/RuleSource.js";
 export type { RuleScope, ValueType } from "./rules/RuleScope.js";

@@ -6,6 +6,8 @@ import {
   EVENT_TYPES,
   INPUT_ERROR_CODES,
   SUPPRESSION_REASONS,
+  SURVEY_KINDS,
+  type BusinessReport,
   type Engine,
 } from "../../engine/index.js";
 
@@ -202,6 +204,7 @@ export class EngineMetrics {
       "Largest event time applied so far (Unix seconds)",
       () => engine.watermark / 1000,
     );
+    this.#businessMetrics(engine);
     new Gauge({
       name: "cx_config_info",
       help: "Configuration version in force (value is always 1)",
@@ -210,6 +213,78 @@ export class EngineMetrics {
       collect() {
         this.reset();
         this.set({ version: engine.configVersion }, 1);
+      },
+    });
+  }
+
+  /**
+   * The business metrics over each configured window (label `window`, e.g. "30d"), as
+   * of the event-time watermark. A ratio with nothing to divide by has no sample.
+   */
+  #businessMetrics(engine: Engine): void {
+    const registers = [this.registry];
+    const windows = engine.settings.businessWindowDays;
+    const reports = () => windows.map((days) => [`${days}d`, engine.businessReport(days)] as const);
+    const perWindow = (name: string, help: string, read: (report: BusinessReport) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["window"],
+        registers,
+        collect() {
+          this.reset();
+          for (const [window, report] of reports()) {
+            const value = read(report);
+            if (value !== null) this.set({ window }, value);
+          }
+        },
+      });
+    const longest = Math.max(...windows);
+    this.gauge("cx_business_customers", "Customers in the base: seen and not cancelled", () => engine.businessReport(longest).customers.now);
+    this.gauge("cx_business_open_complaints", "Complaints open now, over all customers", () => engine.businessReport(longest).complaints.openNow);
+    perWindow("cx_business_acquisition_rate", "New customers (first signups) in the window over the base at its start", (r) => r.customers.acquisitionRate);
+    perWindow("cx_business_attrition_rate", "Customers lost (cancelled) in the window over the base at its start", (r) => r.customers.attritionRate);
+    perWindow("cx_business_acquired_customers", "First signups in the window", (r) => r.customers.acquired);
+    perWindow("cx_business_lost_customers", "Cancellations of an active relationship in the window", (r) => r.customers.lost);
+    perWindow("cx_business_revenue", "Net revenue in the window: purchases and payments less refunds", (r) => r.value.revenue);
+    perWindow("cx_business_cost", "Cost to serve in the window", (r) => r.value.cost);
+    perWindow("cx_business_profit", "Revenue less cost to serve in the window", (r) => r.value.profit);
+    perWindow("cx_business_nps", "Net Promoter Score in the window: % promoters less % detractors", (r) => r.attitude.nps);
+    perWindow("cx_business_csat", "Mean CSAT (1-5) in the window", (r) => r.attitude.csat);
+    perWindow("cx_business_ces", "Mean customer effort score (1-7) in the window", (r) => r.attitude.ces);
+    perWindow("cx_business_complaints_opened", "Complaints opened in the window", (r) => r.complaints.opened);
+    perWindow("cx_business_complaint_resolution_hours", "Mean hours from a customer's first open complaint to all resolved", (r) => r.complaints.meanHoursToResolve);
+    new Gauge({
+      name: "cx_business_survey_responses",
+      help: "Survey answers in the window, by survey",
+      labelNames: ["window", "survey"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [window, { attitude: a }] of reports()) {
+          const responses = { nps: a.promoters + a.passives + a.detractors, csat: a.csatResponses, ces: a.cesResponses };
+          for (const survey of SURVEY_KINDS) this.set({ window, survey }, responses[survey]);
+        }
+      },
+    });
+    new Gauge({
+      name: "cx_business_channel_revenue",
+      help: "Net revenue in the window, by the channel of the interaction",
+      labelNames: ["window", "channel"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [window, report] of reports()) for (const channel of CHANNELS) this.set({ window, channel }, report.byChannel[channel].revenue);
+      },
+    });
+    new Gauge({
+      name: "cx_business_channel_interactions",
+      help: "Interactions in the window, by channel",
+      labelNames: ["window", "channel"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [window, report] of reports()) for (const channel of CHANNELS) this.set({ window, channel }, report.byChannel[channel].events);
       },
     });
   }

@@ -10,6 +10,7 @@ import {
   Rejection,
   ServiceErrorCodes,
   CxError,
+  type BusinessReport,
   type Engine,
   type ErrorCode,
 } from "../../engine/index.js";
@@ -24,6 +25,21 @@ export const ProfileQuerySchema = Type.Object(
 );
 const profileQuery = TypeCompiler.Compile(ProfileQuerySchema);
 
+/** Body of `cx.query.metrics`: a window in whole days ("45d"); absent, every configured window. */
+export const MetricsQuerySchema = Type.Object(
+  { window: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,3}d$" })) },
+  { additionalProperties: false },
+);
+const metricsQuery = TypeCompiler.Compile(MetricsQuerySchema);
+
+/** What `cx.query.metrics` and `cx.metrics.business` carry: reports by window, as of the watermark. */
+export function businessMetricsReply(engine: Engine, windowDays: readonly number[]): { watermark: number; windows: Record<string, BusinessReport> } {
+  return {
+    watermark: engine.watermark,
+    windows: Object.fromEntries(windowDays.map((days) => [`${days}d`, engine.businessReport(days)])),
+  };
+}
+
 export interface ServiceObserver {
   /** One decide request answered, with its handling time in seconds. */
   decided(seconds: number, ok: boolean): void;
@@ -35,8 +51,8 @@ const textEncoder = new TextEncoder();
 export type Reload = () => { version: string };
 
 /**
- * The request/reply services: `cx.decide.<channel>`, `cx.query.profile` and
- * `cx.admin.reload`. Each request gets a reply: the answer, or an error naming what
+ * The request/reply services: `cx.decide.<channel>`, `cx.query.profile`,
+ * `cx.query.metrics` and `cx.admin.reload`. Each request gets a reply: the answer, or an error naming what
  * was wrong (never a timeout). Replies use the request's encoding: JSON for JSON,
  * MessagePack otherwise. A customer spilled to the checkpoint store is loaded first.
  */
@@ -80,6 +96,7 @@ export class RequestServices {
     this.#subscriptions.push(
       serve(Subjects.decideAll, (msg) => this.#decide(msg)),
       serve(Subjects.queryProfile, (msg) => this.#profile(msg)),
+      serve(Subjects.queryMetrics, (msg) => this.#metrics(msg)),
       // Not in the queue group: every engine instance reloads.
       this.#nc.subscribe(Subjects.adminReload, { callback: guarded((msg) => this.#reloadConfig(msg)) }),
     );
@@ -114,6 +131,18 @@ export class RequestServices {
     }
     const customerId = query.customerId;
     this.#whenLoaded(msg, customerId, () => reply(msg, { customerId, profile: this.#engine.profile(customerId) ?? null }));
+  }
+
+  #metrics(msg: Msg): void {
+    // An empty body asks for every configured window.
+    const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    const longest = Math.max(...this.#engine.settings.businessWindowDays);
+    const usage = `a metrics query is {} or {"window": "<days>d"}, 1d to ${longest}d`;
+    if (!metricsQuery.Check(query)) return replyError(msg, InputErrorCodes.InvalidValue, usage);
+    const days = query.window === undefined ? this.#engine.settings.businessWindowDays : [Number(query.window.slice(0, -1))];
+    if (days[0]! > longest) return replyError(msg, InputErrorCodes.InvalidValue, `window ${query.window} is longer than the longest kept; ${usage}`);
+    reply(msg, businessMetricsReply(this.#engine, days));
   }
 
   #reloadConfig(msg: Msg): void {

@@ -30,6 +30,10 @@ export const Subjects = {
 
   /** Request/reply queries. */
   queryProfile: "cx.query.profile",
+  queryMetrics: "cx.query.metrics",
+
+  /** Periodic snapshots of the business metrics over every configured window. */
+  metricsBusiness: "cx.metrics.business",
 
   /** Request/reply: reload the catalog and triggers from the configuration file. */
   adminReload: "cx.admin.reload",

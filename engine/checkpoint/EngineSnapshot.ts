@@ -1,4 +1,5 @@
 import type { EngineStatsSnapshot } from "../EngineStats.js";
+import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
 
 /** The engine-wide part of a checkpoint: where it stands in the stream and its counters. */
 export interface EngineSnapshot {
@@ -9,6 +10,8 @@ export interface EngineSnapshot {
   /** Request decisions recorded so far; recovery replays logged ones above it. */
   readonly requestDecisions: number;
   readonly stats: EngineStatsSnapshot;
+  /** Absent in checkpoints written before the engine kept business metrics. */
+  readonly business?: BusinessMetricsSnapshot;
   readonly configVersion: string;
 }
 

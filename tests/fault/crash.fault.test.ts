@@ -101,6 +101,7 @@ describe("kill -9 the engine anywhere in a long stream", () => {
     expect(customerDifferences(recovered.customers, reference.customers)).toEqual([]);
     expect(recovered.customers.size).toBe(reference.customers.size);
     expect(recovered.stats).toEqual(reference.stats);
+    expect(recovered.business).toEqual(reference.business);
     expect(recovered.watermark).toBe(reference.watermark);
 
     const stored = await readStoredDecisionIds(nc, config);

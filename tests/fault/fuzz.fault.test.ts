@@ -144,5 +144,6 @@ describe("fuzzing: malformed and mutated messages mixed into a valid stream", ()
       new Map([...customers].map(([id, state]) => [id, { ...(state as object), lastSeq: undefined }]));
     expect(customerDifferences(withoutSeq(recovered.customers), withoutSeq(reference.customers))).toEqual([]);
     expect(recovered.customers.size).toBe(reference.customers.size);
+    expect(recovered.business).toEqual(reference.business);
   });
 });

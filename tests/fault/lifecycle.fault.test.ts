@@ -66,6 +66,7 @@ function expectEqualOutcomes(actual: DurableOutcome, expected: DurableOutcome): 
   expect(customerDifferences(actual.customers, expected.customers)).toEqual([]);
   expect(actual.customers.size).toBe(expected.customers.size);
   expect(actual.stats).toEqual(expected.stats);
+  expect(actual.business).toEqual(expected.business);
   expect(actual.watermark).toBe(expected.watermark);
 }
 

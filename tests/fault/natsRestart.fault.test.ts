@@ -83,6 +83,7 @@ describe("the NATS server restarts in the middle of a stream", () => {
     expect(recovered.seq).toBe(EVENTS);
     expect(customerDifferences(recovered.customers, reference.customers)).toEqual([]);
     expect(recovered.stats).toEqual(reference.stats);
+    expect(recovered.business).toEqual(reference.business);
     const stored = await readStoredDecisionIds(nc, config);
     expect(stored.length).toBe(new Set(stored).size);
     expect(new Set(stored)).toEqual(new Set(reference.decisionIds));

@@ -98,6 +98,7 @@ describe("the network between the engine and NATS is lost for a while", () => {
       expect(customerDifferences(recovered.customers, reference.customers)).toEqual([]);
       expect(recovered.customers.size).toBe(reference.customers.size);
       expect(recovered.stats).toEqual(reference.stats);
+      expect(recovered.business).toEqual(reference.business);
       const stored = await readStoredDecisionIds(nc, config);
       expect(reference.decisionIds.length).toBeGreaterThan(100);
       expect(stored.length).toBe(new Set(stored).size);

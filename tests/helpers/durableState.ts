@@ -9,6 +9,8 @@ import { compileDecisionConfig, decodeStored, Engine, ManualClock, type EngineSe
 export interface DurableOutcome {
   readonly customers: Map<string, unknown>;
   readonly stats: unknown;
+  /** The business metrics' part of the checkpoint (daily ring and running totals). */
+  readonly business: unknown;
   readonly watermark: number;
   readonly seq: number;
 }
@@ -20,7 +22,7 @@ export async function readCommittedState(nc: NatsConnection, config: CxConfig): 
   if (marker === null) throw new Error("no checkpoint was committed");
   const customers = new Map<string, unknown>();
   await store.recover(marker, ({ customerId, encoded }) => customers.set(customerId, decodeStored(encoded)));
-  return { customers, stats: marker.engine.stats, watermark: marker.engine.watermark, seq: marker.engine.seq };
+  return { customers, stats: marker.engine.stats, business: marker.engine.business, watermark: marker.engine.watermark, seq: marker.engine.seq };
 }
 
 /** The decision ids stored in the decision stream, in order (repeats included, if any). */
@@ -75,7 +77,7 @@ export function referenceRun(
   const customers = new Map<string, unknown>(
     cut.customers.map((state) => [state.customerId, decodeStored(engine.captureCustomer(cut, state))]),
   );
-  return { customers, stats: cut.engine.stats, watermark: cut.engine.watermark, seq: cut.engine.seq, decisionIds, rejected };
+  return { customers, stats: cut.engine.stats, business: cut.engine.business, watermark: cut.engine.watermark, seq: cut.engine.seq, decisionIds, rejected };
 }
 
 /** Differences between two outcomes' customers, first few only, readable in a failure message. */

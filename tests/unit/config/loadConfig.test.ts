@@ -280,3 +280,26 @@ describe("durations", () => {
     }
   });
 });
+
+describe("loadConfig: business-metric windows", () => {
+  it("reads windows as whole days and the snapshot interval in milliseconds", () => {
+    const config = parseConfig(`metrics:\n  windows: [1d, 28d, 400d]\n  publishInterval: 0\n`, FILE);
+    expect(config.engine.businessWindowDays).toEqual([1, 28, 400]);
+    expect(config.metrics.publishIntervalMs).toBe(0);
+    expect(loadConfig(DEFAULT_CONFIG_PATH).engine.businessWindowDays).toEqual([7, 30, 90, 365]);
+  });
+
+  it("refuses a window that is not whole days, naming its index and line", () => {
+    const error = configError(`metrics:\n  windows:\n    - 7d\n    - 12h\n`);
+    expect(error.code).toBe(ConfigErrorCodes.ConfigInvalid);
+    expect(error.message).toContain("metrics.windows[1]");
+    expect(error.position?.line).toBe(4);
+  });
+
+  it("refuses a window longer than ten years at its line", () => {
+    const error = configError(`metrics:\n  windows:\n    - 7d\n    - 4000d\n`);
+    expect(error.code).toBe(ConfigErrorCodes.ConfigInvalid);
+    expect(error.message).toContain("a business-metric window is at most 3650d, got 4000d");
+    expect(error.position?.line).toBe(4);
+  });
+});

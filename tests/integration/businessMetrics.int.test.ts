@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encode } from "@msgpack/msgpack";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineRuntime } from "../../cli/EngineRuntime.js";
+import { loadConfig } from "../../config/loadConfig.js";
+import { Subjects } from "../../connectors/nats/subjects.js";
+import type { BusinessReport, EventInput } from "../../engine/index.js";
+import { startTestNatsServer, type TestNatsServer } from "../helpers/natsServer.js";
+import { decodePlain } from "../helpers/plainMsgpack.js";
+import { parsePrometheusText, sampleValue } from "../helpers/prometheusText.js";
+import { startEngine } from "../helpers/startEngine.js";
+import { writeTestConfig } from "../helpers/testConfig.js";
+import { waitFor } from "../helpers/waitFor.js";
+
+interface MetricsReply {
+  watermark: number;
+  windows: Record<string, BusinessReport>;
+}
+
+const HOUR = 3_600_000;
+const textEncoder = new TextEncoder();
+
+describe("business metrics over NATS and Prometheus", () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let runtime: EngineRuntime;
+  let dir: string;
+  const now = Date.now();
+  let nextId = 0;
+
+  const event = (customerId: string, hoursAgo: number, fields: Record<string, unknown>) =>
+    ({ id: `bm-${++nextId}`, customerId, channel: "web", ts: now - hoursAgo * HOUR, ...fields }) as EventInput;
+
+  const ask = async (body: Uint8Array) => {
+    const msg = await nc.request(Subjects.queryMetrics, body, { timeout: 3_000 });
+    const decoded = msg.data[0] === 0x7b ? JSON.parse(new TextDecoder().decode(msg.data)) : decodePlain(msg.data);
+    return { body: decoded, errorCode: msg.headers?.get("Nats-Service-Error-Code") || undefined };
+  };
+
+  beforeAll(async () => {
+    nats = await startTestNatsServer();
+    nc = await connect({ servers: nats.url });
+    js = jetstream(nc);
+    dir = mkdtempSync(join(tmpdir(), "cxpulse-business-"));
+    runtime = await startEngine(nats.url, loadConfig(writeTestConfig(dir, { "metrics.publishInterval": "200ms" })));
+    const events = [
+      event("BM1", 30, { type: "signup", plan: "basic" }),
+      event("BM2", 29, { type: "signup", plan: "basic" }),
+      event("BM1", 20, { type: "purchase", amount: 300, product: "phone-x2", category: "phones", cost: 180 }),
+      event("BM2", 10, { type: "survey", survey: "nps", score: 3 }),
+      event("BM1", 9, { type: "survey", survey: "nps", score: 10 }),
+      event("BM1", 8, { type: "survey", survey: "nps", score: 9 }),
+      event("BM2", 5, { type: "complaint", reason: "billing" }),
+      event("BM2", 1, { type: "cancel", reason: "price" }),
+    ];
+    let seq = 0;
+    for (const e of events) seq = (await js.publish(Subjects.event(e.channel, e.customerId), encode(e))).seq;
+    await waitFor(() => runtime.engine.stats.lastSeq >= seq, "the engine to apply the events", 10_000);
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    await nc?.close();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("cx.query.metrics with an empty body answers every configured window with what the events say", async () => {
+    const { body, errorCode } = await ask(new Uint8Array());
+    expect(errorCode).toBeUndefined();
+    const reply = body as MetricsReply;
+    expect(Object.keys(reply.windows)).toEqual(["7d", "30d", "90d", "365d"]);
+    expect(reply.watermark).toBe(now - HOUR);
+    const week = reply.windows["7d"]!;
+    expect(week.customers).toEqual({ atStart: 0, now: 1, acquired: 2, lost: 1, reactivated: 0, acquisitionRate: null, attritionRate: null });
+    expect(week.value).toEqual({ revenue: 300, cost: 180, profit: 120, purchases: 1 });
+    expect(week.attitude).toMatchObject({ promoters: 2, passives: 0, detractors: 1, nps: (100 * (2 - 1)) / 3 });
+    expect(week.complaints).toMatchObject({ opened: 1, openNow: 1 });
+    expect(week.byChannel.web).toEqual({ events: 8, revenue: 300 });
+  });
+
+  it("answers one asked window, in JSON for a JSON request, equal to the engine's own report", async () => {
+    const { body, errorCode } = await ask(textEncoder.encode(JSON.stringify({ window: "45d" })));
+    expect(errorCode).toBeUndefined();
+    expect(Object.keys((body as MetricsReply).windows)).toEqual(["45d"]);
+    expect((body as MetricsReply).windows["45d"]).toEqual(JSON.parse(JSON.stringify(runtime.engine.businessReport(45))));
+  });
+
+  it.each([
+    { what: "a window longer than the longest kept", body: { window: "400d" }, message: /window 400d is longer than the longest kept.*1d to 365d/ },
+    { what: "a window that is not whole days", body: { window: "12h" }, message: /a metrics query is \{\} or \{"window": "<days>d"\}/ },
+    { what: "an unknown field", body: { window: "7d", by: "segment" }, message: /a metrics query is/ },
+  ])("$what gets an invalid_value error reply, not a timeout", async ({ body, message }) => {
+    const reply = await ask(encode(body));
+    expect(reply.errorCode).toBe("400");
+    expect(reply.body.error.code).toBe("invalid_value");
+    expect(reply.body.error.message).toMatch(message);
+  });
+
+  it("publishes the same reply as a snapshot on cx.metrics.business", async () => {
+    const subscription = nc.subscribe(Subjects.metricsBusiness, { max: 1 });
+    for await (const msg of subscription) {
+      const snapshot = decodePlain(msg.data) as MetricsReply;
+      expect(Object.keys(snapshot.windows)).toEqual(["7d", "30d", "90d", "365d"]);
+      expect(snapshot.windows["30d"]!.value.revenue).toBe(300);
+    }
+  });
+
+  it("exposes the headline metrics per window in /metrics, with no customer id in any label", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${runtime.httpPort}/metrics`)).text();
+    const exposition = parsePrometheusText(text);
+    expect(exposition.errors).toEqual([]);
+    expect(sampleValue(exposition, "cx_business_customers")).toBe(1);
+    expect(sampleValue(exposition, "cx_business_open_complaints")).toBe(1);
+    expect(sampleValue(exposition, "cx_business_profit", { window: "30d" })).toBe(120);
+    expect(sampleValue(exposition, "cx_business_nps", { window: "7d" })).toBeCloseTo(100 / 3, 9);
+    expect(sampleValue(exposition, "cx_business_survey_responses", { window: "7d", survey: "nps" })).toBe(3);
+    expect(sampleValue(exposition, "cx_business_channel_revenue", { window: "365d", channel: "web" })).toBe(300);
+    // No base at the start of the window, so no rate: no sample rather than a NaN.
+    expect(sampleValue(exposition, "cx_business_attrition_rate", { window: "7d" })).toBeUndefined();
+    expect(text).not.toMatch(/BM1|BM2/);
+  });
+});
