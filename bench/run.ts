@@ -12,7 +12,7 @@ import { checkFloors, ratiosOf } from "./ratios.js";
  * process so one suite's JIT state and garbage cannot colour another's, then the
  * end-to-end load benchmark (bench/load/endToEnd.ts), and prints markdown tables.
  *
- *   (no flag)  full sampling; writes bench/results/<date>.json
+ *   (no flag)  full sampling; writes bench/results/<date>.json and <date>.md (the tables)
  *   --quick    short sampling and a smaller load, under 2 minutes; writes nothing
  *   --guard    with --quick: checks every ratio against bench/floors.json, exits 1 on a FAIL
  *   --micro    micro-benchmarks only (no nats-server needed)
@@ -56,9 +56,10 @@ process.stderr.write(`bench: done in ${seconds} s\n`);
 if (!quick) {
   const resultsDir = join(benchDir, "results");
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), seconds, machine, micro, endToEnd }, null, 2)}\n`);
-  process.stderr.write(`bench: results written to ${file}\n`);
+  const base = join(resultsDir, new Date().toISOString().slice(0, 10));
+  writeFileSync(`${base}.json`, `${JSON.stringify({ date: new Date().toISOString(), seconds, machine, micro, endToEnd }, null, 2)}\n`);
+  writeFileSync(`${base}.md`, `${lines.join("\n")}\n`);
+  process.stderr.write(`bench: results written to ${base}.json and ${base}.md\n`);
 }
 
 if (guard) {
@@ -100,6 +101,7 @@ function endToEndTable(result: EndToEndResult): string[] {
     `| decide under load, ${d.seconds} s | offered events/s (load generator CPU cores) | ${n(d.offeredEventsPerSecond)} (${d.loadGeneratorCpuCores}) |`,
     `| decide under load | engine events/s; **applied over offered** | ${n(d.engineEventsPerSecond)}; **${d.appliedOverOffered}** |`,
     `| decide under load | max consumer lag (messages); catch-up after the load stopped (ms) | ${n(d.maxLagMessages)}; ${d.catchUpMs === null ? "not caught up in the wait" : n(d.catchUpMs)} |`,
+    `| decide under load | engine's longest event-loop delay (ms) | ${n(d.engineEventLoopDelayMaxMs)} |`,
     `| decide under load | decide requests/s; requests; errors | ${n(d.decideRequestsPerSecond)}; ${n(d.decideRequests)}; ${d.decideErrors} |`,
     `| decide under load | decide ms from intended send: p50 / p99 / p99.9 / max | ${latency(d.decideFromIntendedMs)} |`,
     `| decide under load | decide ms from actual send: p50 / p99 / p99.9 / max | ${latency(d.decideFromSentMs)} |`,

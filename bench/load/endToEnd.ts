@@ -47,6 +47,8 @@ export interface EndToEndResult {
     /** Engine rate over the offered rate: below 1 means it fell behind. */
     readonly appliedOverOffered: number;
     readonly maxLagMessages: number;
+    /** The engine's longest event-loop delay during the load: how long a request could wait for the process to look at it. */
+    readonly engineEventLoopDelayMaxMs: number;
     /** From the load generator's last publish until the engine had handled everything; null if not within CATCH_UP_LIMIT_MS. */
     readonly catchUpMs: number | null;
     readonly decideRequestsPerSecond: number;
@@ -86,7 +88,8 @@ interface DecideResult {
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const script = (name: string) => join(repoRoot, "bench", "load", name);
 const CUSTOMERS = 100_000;
-const INGEST_RATE = 50_000;
+/** Events/s offered while decide requests run; `--ingest-rate N` measures decide latency at a rate the engine sustains. */
+const INGEST_RATE = Number(argument("--ingest-rate") ?? 50_000);
 const DECIDE_RATE = 2_000;
 /** How long to wait, after the load, for the engine to catch up: a longer wait says nothing more about the engine. */
 const CATCH_UP_LIMIT_MS = 15_000;
@@ -173,6 +176,7 @@ async function runEndToEnd(quick: boolean): Promise<EndToEndResult> {
         engineEventsPerSecond: Math.round(engineLoadRate),
         appliedOverOffered: round(engineLoadRate / offered.eventsPerSecond, 3),
         maxLagMessages: Math.max(...loadSamples.map((sample) => sample.lag)),
+        engineEventLoopDelayMaxMs: Math.round(Math.max(...loadSamples.map((sample) => sample.eventLoopDelayMaxMs))),
         catchUpMs,
         decideRequestsPerSecond: Math.round(decide.sent / decide.seconds),
         decideRequests: decide.sent,
@@ -210,6 +214,11 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, wha
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
 }
 
 function progress(line: string): void {

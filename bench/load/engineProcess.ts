@@ -36,6 +36,8 @@ export interface EngineSample {
   readonly seq: number;
   /** `cx_consumer_lag_messages`: messages in the stream not yet delivered to it. */
   readonly lag: number;
+  /** Longest event-loop delay since the previous sample (prom-client's `nodejs_eventloop_lag_max_seconds`, reset on each scrape). */
+  readonly eventLoopDelayMaxMs: number;
   readonly engine: ProcessUsage;
   readonly natsServer: ProcessUsage;
 }
@@ -73,6 +75,7 @@ export class EngineProbe {
       atMs: performance.now(),
       seq: gauge(text, "cx_consumer_last_sequence"),
       lag: gauge(text, "cx_consumer_lag_messages"),
+      eventLoopDelayMaxMs: gauge(text, "nodejs_eventloop_lag_max_seconds") * 1000,
       engine: processUsage(this.#enginePid),
       natsServer: processUsage(this.#natsPid),
     };
