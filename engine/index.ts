@@ -65,9 +65,26 @@ export type {
   ReasonCode,
 } from "./decisions/Decision.js";
 export { CHANNEL_NAMES, CUSTOMER_FUNCTIONS, CUSTOMER_NAMES, EVENT_NAMES, type RuleName } from "./decisions/ruleScope.js";
-export { CUSTOMER_STATUSES, NPS_CLASSES, type CustomerState, type LifecyclePolicy } from "./state/CustomerState.js";
+export {
+  COMPLAINT_HISTORIES,
+  CUSTOMER_STATUSES,
+  NPS_CLASSES,
+  type ComplaintHistory,
+  type CustomerState,
+  type LifecyclePolicy,
+  type NpsClass,
+} from "./state/CustomerState.js";
 export type { CustomerProfile } from "./state/CustomerProfile.js";
-export type { BusinessMetricsSnapshot, BusinessReport } from "./metrics/BusinessMetrics.js";
+export {
+  BREAKDOWNS,
+  withBreakdowns,
+  type Breakdown,
+  type BusinessMetricsSnapshot,
+  type BusinessReport,
+  type BusinessReportPart,
+  type GroupReport,
+  type MonthReport,
+} from "./metrics/BusinessMetrics.js";
 export { compileNumber, compilePredicate, type CompiledRule } from "./rules/compileRule.js";
 export { RuleSource } from "./rules/RuleSource.js";
 export type { RuleScope, ValueType } from "./rules/RuleScope.js";

@@ -1,20 +1,25 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import {
   CHANNELS,
+  COMPLAINT_HISTORIES,
   DECISION_SOURCES,
   EVENT_OUTCOMES,
   EVENT_TYPES,
   INPUT_ERROR_CODES,
+  NPS_CLASSES,
   SUPPRESSION_REASONS,
   SURVEY_KINDS,
   type BusinessReport,
   type Engine,
+  type GroupReport,
 } from "../../engine/index.js";
 
 /** Sub-millisecond buckets: a healthy batch or decide takes tens to hundreds of microseconds. */
 const LATENCY_BUCKETS_SECONDS = [
   0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ];
+/** How long one scrape's business reports serve the gauges that follow: far below any scrape interval. */
+const REPORTS_REUSE_MS = 250;
 const BATCH_SIZE_BUCKETS = [1, 10, 50, 100, 500, 1_000, 5_000, 10_000];
 
 /**
@@ -224,7 +229,16 @@ export class EngineMetrics {
   #businessMetrics(engine: Engine): void {
     const registers = [this.registry];
     const windows = engine.settings.businessWindowDays;
-    const reports = () => windows.map((days) => [`${days}d`, engine.businessReport(days)] as const);
+    // Every business gauge reads the same reports: build them once per scrape, not once per gauge.
+    let reportsAt = Number.NEGATIVE_INFINITY;
+    let cached: (readonly [string, BusinessReport])[] = [];
+    const reports = () => {
+      if (performance.now() - reportsAt > REPORTS_REUSE_MS) {
+        cached = windows.map((days) => [`${days}d`, engine.businessReport(days)] as const);
+        reportsAt = performance.now();
+      }
+      return cached;
+    };
     const perWindow = (name: string, help: string, read: (report: BusinessReport) => number | null) =>
       new Gauge({
         name,
@@ -240,8 +254,9 @@ export class EngineMetrics {
         },
       });
     const longest = Math.max(...windows);
-    this.gauge("cx_business_customers", "Customers in the base: seen and not cancelled", () => engine.businessReport(longest).customers.now);
-    this.gauge("cx_business_open_complaints", "Complaints open now, over all customers", () => engine.businessReport(longest).complaints.openNow);
+    const longestReport = () => reports()[windows.indexOf(longest)]![1];
+    this.gauge("cx_business_customers", "Customers in the base: seen and not cancelled", () => longestReport().customers.now);
+    this.gauge("cx_business_open_complaints", "Complaints open now, over all customers", () => longestReport().complaints.openNow);
     perWindow("cx_business_acquisition_rate", "New customers (first signups) in the window over the base at its start", (r) => r.customers.acquisitionRate);
     perWindow("cx_business_attrition_rate", "Customers lost (cancelled) in the window over the base at its start", (r) => r.customers.attritionRate);
     perWindow("cx_business_acquired_customers", "First signups in the window", (r) => r.customers.acquired);
@@ -287,6 +302,34 @@ export class EngineMetrics {
         for (const [window, report] of reports()) for (const channel of CHANNELS) this.set({ window, channel }, report.byChannel[channel].events);
       },
     });
+    const breakdowns = [
+      { label: "nps_class", groups: NPS_CLASSES, of: (report: BusinessReport) => report.byNpsClass as Record<string, GroupReport> },
+      { label: "complaint_history", groups: COMPLAINT_HISTORIES, of: (report: BusinessReport) => report.byComplaintHistory as Record<string, GroupReport> },
+    ];
+    for (const { label, groups, of } of breakdowns) {
+      const perGroup = (measure: string, help: string, read: (group: GroupReport) => number | null) =>
+        new Gauge({
+          name: `cx_business_${measure}_by_${label}`,
+          help: `${help}, by ${label.replace("_", " ")}`,
+          labelNames: ["window", label],
+          registers,
+          collect() {
+            this.reset();
+            for (const [window, report] of reports()) {
+              const byGroup = of(report);
+              for (const group of groups) {
+                const value = read(byGroup[group]!);
+                if (value !== null) this.set({ window, [label]: group }, value);
+              }
+            }
+          },
+        });
+      perGroup("customers", "Customers in the base now", (g) => g.customers.now);
+      perGroup("attrition_rate", "Customers lost in the window over the group's base at its start", (g) => g.customers.attritionRate);
+      perGroup("revenue", "Net revenue in the window", (g) => g.value.revenue);
+      perGroup("profit", "Revenue less cost to serve in the window", (g) => g.value.profit);
+      perGroup("profit_per_customer", "Profit in the window over the group's mean size", (g) => g.value.profitPerCustomer);
+    }
   }
 
   /** A gauge read when scraped, for values owned by connectors (publishers, loaders). */

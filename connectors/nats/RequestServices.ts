@@ -10,7 +10,10 @@ import {
   Rejection,
   ServiceErrorCodes,
   CxError,
-  type BusinessReport,
+  BREAKDOWNS,
+  withBreakdowns,
+  type Breakdown,
+  type BusinessReportPart,
   type Engine,
   type ErrorCode,
 } from "../../engine/index.js";
@@ -25,18 +28,28 @@ export const ProfileQuerySchema = Type.Object(
 );
 const profileQuery = TypeCompiler.Compile(ProfileQuerySchema);
 
-/** Body of `cx.query.metrics`: a window in whole days ("45d"); absent, every configured window. */
+/**
+ * Body of `cx.query.metrics`: a window in whole days ("45d"; absent, every configured
+ * window) and the breakdowns wanted (one name or a list; absent, all of them).
+ */
 export const MetricsQuerySchema = Type.Object(
-  { window: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,3}d$" })) },
+  {
+    window: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,3}d$" })),
+    breakdown: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Array(Type.String({ maxLength: 40 }), { maxItems: BREAKDOWNS.length })])),
+  },
   { additionalProperties: false },
 );
 const metricsQuery = TypeCompiler.Compile(MetricsQuerySchema);
 
 /** What `cx.query.metrics` and `cx.metrics.business` carry: reports by window, as of the watermark. */
-export function businessMetricsReply(engine: Engine, windowDays: readonly number[]): { watermark: number; windows: Record<string, BusinessReport> } {
+export function businessMetricsReply(
+  engine: Engine,
+  windowDays: readonly number[],
+  breakdowns: readonly Breakdown[] = BREAKDOWNS,
+): { watermark: number; windows: Record<string, BusinessReportPart> } {
   return {
     watermark: engine.watermark,
-    windows: Object.fromEntries(windowDays.map((days) => [`${days}d`, engine.businessReport(days)])),
+    windows: Object.fromEntries(windowDays.map((days) => [`${days}d`, withBreakdowns(engine.businessReport(days), breakdowns)])),
   };
 }
 
@@ -138,11 +151,14 @@ export class RequestServices {
     const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
     if (query instanceof Rejection) return replyError(msg, query.code, query.message);
     const longest = Math.max(...this.#engine.settings.businessWindowDays);
-    const usage = `a metrics query is {} or {"window": "<days>d"}, 1d to ${longest}d`;
+    const usage = `a metrics query is {} or {"window": "<days>d", "breakdown": [...]}, 1d to ${longest}d, breakdowns ${BREAKDOWNS.join(", ")}`;
     if (!metricsQuery.Check(query)) return replyError(msg, InputErrorCodes.InvalidValue, usage);
     const days = query.window === undefined ? this.#engine.settings.businessWindowDays : [Number(query.window.slice(0, -1))];
     if (days[0]! > longest) return replyError(msg, InputErrorCodes.InvalidValue, `window ${query.window} is longer than the longest kept; ${usage}`);
-    reply(msg, businessMetricsReply(this.#engine, days));
+    const asked = query.breakdown === undefined ? BREAKDOWNS : [query.breakdown].flat();
+    const unknown = asked.find((name) => !(BREAKDOWNS as readonly string[]).includes(name));
+    if (unknown !== undefined) return replyError(msg, InputErrorCodes.InvalidValue, `unknown breakdown ${JSON.stringify(unknown)}; ${usage}`);
+    reply(msg, businessMetricsReply(this.#engine, days, asked as Breakdown[]));
   }
 
   #reloadConfig(msg: Msg): void {

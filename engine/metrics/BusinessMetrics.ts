@@ -1,39 +1,90 @@
 import { CHANNELS, type Channel } from "../events/Channel.js";
 import { EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
-import { npsClassOf, type CustomerState } from "../state/CustomerState.js";
+import {
+  COMPLAINT_HISTORIES,
+  complaintHistoryIndexOf,
+  NPS_CLASSES,
+  npsClassIndexOf,
+  type ComplaintHistory,
+  type CustomerState,
+  type NpsClass,
+} from "../state/CustomerState.js";
 import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
 
 const DAY_MS = 86_400_000;
 
-/** Daily series of the global ring; per-channel series follow, CHANNEL_SERIES each. */
-const Series = {
-  /** Customers seen for the first time (they join the base). */
-  joined: 0,
+/**
+ * The flows counted both for the whole base and for each group, at the same offsets
+ * from the first series of each, so one routine adds them to both.
+ */
+const Flow = {
   /** First signups: acquisitions. */
-  acquired: 1,
+  acquired: 0,
   /** Cancellations of an active relationship (contractual attrition). */
-  lost: 2,
-  /** Signups after a cancellation: back in the base. */
-  reactivated: 3,
-  revenue: 4,
-  cost: 5,
-  purchases: 6,
-  promoters: 7,
-  passives: 8,
-  detractors: 9,
-  csatSum: 10,
-  csatResponses: 11,
-  cesSum: 12,
-  cesResponses: 13,
-  complaintsOpened: 14,
-  /** Customers whose open complaints were all resolved, and the time that took. */
-  resolutions: 15,
-  resolutionMsSum: 16,
+  lost: 1,
+  revenue: 2,
+  cost: 3,
+  purchases: 4,
 } as const;
-const GLOBAL_SERIES = 17;
+const FLOW_SERIES = 5;
+
+/** Daily series of the global ring; per-channel series follow, CHANNEL_SERIES each, then per-group series. */
+const Series = {
+  ...Flow,
+  /** Customers seen for the first time (they join the base). */
+  joined: FLOW_SERIES,
+  /** Signups after a cancellation: back in the base. */
+  reactivated: FLOW_SERIES + 1,
+  promoters: FLOW_SERIES + 2,
+  passives: FLOW_SERIES + 3,
+  detractors: FLOW_SERIES + 4,
+  csatSum: FLOW_SERIES + 5,
+  csatResponses: FLOW_SERIES + 6,
+  cesSum: FLOW_SERIES + 7,
+  cesResponses: FLOW_SERIES + 8,
+  complaintsOpened: FLOW_SERIES + 9,
+  /** Customers whose open complaints were all resolved, and the time that took. */
+  resolutions: FLOW_SERIES + 10,
+  resolutionMsSum: FLOW_SERIES + 11,
+} as const;
+const GLOBAL_SERIES = FLOW_SERIES + 12;
+/** The series counting an NPS answer, by its index in NPS_CLASSES (an answer is never "unknown"). */
+const NPS_ANSWER_SERIES = [Series.detractors, Series.detractors, Series.passives, Series.promoters];
 const ChannelSeries = { events: 0, revenue: 1 } as const;
 const CHANNEL_SERIES = 2;
+/** Per group of customers (an NPS class, a complaint history): the flows of its part of the base. */
+const GroupSeries = {
+  ...Flow,
+  /** Customers of the base entering the group, less those leaving it (a new NPS answer, a complaint, a cancellation). */
+  inflow: FLOW_SERIES,
+} as const;
+const GROUP_SERIES = FLOW_SERIES + 1;
+/** Groups: the NPS classes, then the complaint histories. */
+const NPS_GROUPS = 0;
+const COMPLAINT_GROUPS = NPS_CLASSES.length;
+const GROUP_COUNT = NPS_CLASSES.length + COMPLAINT_HISTORIES.length;
+const FIRST_GROUP_SERIES = GLOBAL_SERIES + CHANNELS.length * CHANNEL_SERIES;
+
+/** The breakdowns a report carries, as `cx.query.metrics` names them, and their fields. */
+const BREAKDOWN_FIELDS = {
+  channel: "byChannel",
+  npsClass: "byNpsClass",
+  complaintHistory: "byComplaintHistory",
+  month: "byMonth",
+} as const;
+export type Breakdown = keyof typeof BREAKDOWN_FIELDS;
+export const BREAKDOWNS = Object.keys(BREAKDOWN_FIELDS) as Breakdown[];
+type BreakdownField = (typeof BREAKDOWN_FIELDS)[Breakdown];
+
+/** A report with only the asked breakdowns. */
+export type BusinessReportPart = Omit<BusinessReport, BreakdownField> & Partial<Pick<BusinessReport, BreakdownField>>;
+
+export function withBreakdowns(report: BusinessReport, breakdowns: readonly Breakdown[]): BusinessReportPart {
+  const part: BusinessReportPart = { ...report };
+  for (const breakdown of BREAKDOWNS) if (!breakdowns.includes(breakdown)) delete part[BREAKDOWN_FIELDS[breakdown]];
+  return part;
+}
 
 /** The business-metrics part of a checkpoint. */
 export interface BusinessMetricsSnapshot {
@@ -42,6 +93,47 @@ export interface BusinessMetricsSnapshot {
   readonly days: number[];
   readonly base: number;
   readonly openComplaints: number;
+  /** Customers of the base in each group, NPS classes then complaint histories. */
+  readonly groupMembers: number[];
+}
+
+export interface CustomerFlows {
+  /** The base (customers seen and not cancelled) when the span began. */
+  readonly atStart: number;
+  readonly acquired: number;
+  readonly lost: number;
+  /** Acquired over the base at the start; null while that base is empty. */
+  readonly acquisitionRate: number | null;
+  /** Lost (cancelled) over the base at the start; null while that base is empty. */
+  readonly attritionRate: number | null;
+}
+
+export interface ValueTotals {
+  readonly revenue: number;
+  readonly cost: number;
+  readonly profit: number;
+  readonly purchases: number;
+}
+
+/** One group of customers (an NPS class, a complaint history) over the window. */
+export interface GroupReport {
+  readonly customers: CustomerFlows & { readonly now: number };
+  readonly value: ValueTotals & {
+    /** Profit over the group's mean size (its base at the start and now); null while both are 0. */
+    readonly profitPerCustomer: number | null;
+  };
+}
+
+/** One calendar month (UTC), cut to the part inside the window. */
+export interface MonthReport {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  readonly from: number;
+  readonly to: number;
+  readonly customers: CustomerFlows & { readonly reactivated: number };
+  readonly value: ValueTotals;
+  readonly nps: number | null;
+  readonly npsResponses: number;
 }
 
 /** The headline metrics over one window ending at the event-time watermark. */
@@ -50,19 +142,8 @@ export interface BusinessReport {
   /** Event-time span (epoch ms): from the start of the window's first day to the watermark. */
   readonly from: number;
   readonly to: number;
-  readonly customers: {
-    /** The base (customers seen and not cancelled) when the window began. */
-    readonly atStart: number;
-    readonly now: number;
-    readonly acquired: number;
-    readonly lost: number;
-    readonly reactivated: number;
-    /** Acquired over the base at the start; null while that base is empty. */
-    readonly acquisitionRate: number | null;
-    /** Lost (cancelled) over the base at the start; null while that base is empty. */
-    readonly attritionRate: number | null;
-  };
-  readonly value: { readonly revenue: number; readonly cost: number; readonly profit: number; readonly purchases: number };
+  readonly customers: CustomerFlows & { readonly now: number; readonly reactivated: number };
+  readonly value: ValueTotals;
   readonly attitude: {
     /** Promoters minus detractors, in percent of NPS responses; null without responses. */
     readonly nps: number | null;
@@ -83,6 +164,11 @@ export interface BusinessReport {
     readonly openNow: number;
   };
   readonly byChannel: Readonly<Record<Channel, { readonly events: number; readonly revenue: number }>>;
+  /** Customers by their last NPS answer ("unknown": none yet). */
+  readonly byNpsClass: Readonly<Record<NpsClass, GroupReport>>;
+  readonly byComplaintHistory: Readonly<Record<ComplaintHistory, GroupReport>>;
+  /** The calendar months the window touches, oldest first. */
+  readonly byMonth: readonly MonthReport[];
 }
 
 /**
@@ -93,8 +179,14 @@ export interface BusinessReport {
  * `beforeApply` and `afterApply` bracket the state update of one event; the difference
  * between them is the customer's delta.
  *
- * Events too late for the windows change the running totals (the base, open complaints)
- * but no day, like the customers' own windows.
+ * The breakdowns by NPS class and complaint history join what customers say with what
+ * they do: each customer of the base belongs to one group of each, moves when an answer
+ * or a complaint changes it, and its revenue, cost, purchases, acquisition and loss count
+ * for the group it is in after the event. A group's base at the start of a window is its
+ * size now less the customers that moved in during the window.
+ *
+ * Events too late for the windows change the running totals (the base, group sizes,
+ * open complaints) but no day, like the customers' own windows.
  */
 export class BusinessMetrics {
   readonly maxWindowDays: number;
@@ -102,18 +194,21 @@ export class BusinessMetrics {
   /** Customers seen and not cancelled, now. */
   #base = 0;
   #openComplaints = 0;
+  readonly #groupMembers = new Float64Array(GROUP_COUNT);
   // The customer's state before the event being applied.
   #wasNew = false;
   #hadSignup = false;
   #wasCancelled = false;
   #revenue = 0;
   #openComplaintsBefore = 0;
+  #npsGroupBefore = 0;
+  #complaintGroupBefore = 0;
 
   /** `maxWindowDays`: the longest window reports may ask for. */
   constructor(maxWindowDays: number, allowedLatenessMs: number) {
     this.maxWindowDays = maxWindowDays;
     const bucketCount = maxWindowDays + Math.ceil(allowedLatenessMs / DAY_MS) + 1;
-    this.#days = new RollingWindow(new WindowShape(DAY_MS, bucketCount, GLOBAL_SERIES + CHANNELS.length * CHANNEL_SERIES));
+    this.#days = new RollingWindow(new WindowShape(DAY_MS, bucketCount, FIRST_GROUP_SERIES + GROUP_COUNT * GROUP_SERIES));
   }
 
   beforeApply(state: CustomerState): void {
@@ -122,6 +217,8 @@ export class BusinessMetrics {
     this.#wasCancelled = state.cancelled;
     this.#revenue = state.revenue;
     this.#openComplaintsBefore = state.openComplaints;
+    this.#npsGroupBefore = NPS_GROUPS + npsClassIndexOf(state.nps.last);
+    this.#complaintGroupBefore = COMPLAINT_GROUPS + complaintHistoryIndexOf(state.complaints, state.openComplaints);
   }
 
   /** `windowed`: the event is within the allowed lateness, so it counts on its day. */
@@ -132,28 +229,27 @@ export class BusinessMetrics {
     const reactivated = this.#wasCancelled && !cancelled ? 1 : 0;
     this.#base += joined - lost + reactivated;
     this.#openComplaints += state.openComplaints - this.#openComplaintsBefore;
-    if (!windowed) return;
     const days = this.#days;
-    const slot = days.slotOffset(event.ts);
+    const slot = windowed ? days.slotOffset(event.ts) : -1;
+    const npsGroup = NPS_GROUPS + npsClassIndexOf(state.nps.last);
+    const complaintGroup = COMPLAINT_GROUPS + complaintHistoryIndexOf(state.complaints, state.openComplaints);
+    this.#move(this.#npsGroupBefore, npsGroup, !cancelled, slot);
+    this.#move(this.#complaintGroupBefore, complaintGroup, !cancelled, slot);
     if (slot < 0) return;
     const revenue = state.revenue - this.#revenue;
+    const acquired = event.typeIndex === EventTypeIndex.signup && !this.#hadSignup ? 1 : 0;
+    const purchases = event.typeIndex === EventTypeIndex.purchase ? 1 : 0;
     const channel = GLOBAL_SERIES + event.channelIndex * CHANNEL_SERIES;
     days.addAt(slot, channel + ChannelSeries.events, 1);
     if (joined !== 0) days.addAt(slot, Series.joined, 1);
-    if (lost !== 0) days.addAt(slot, Series.lost, 1);
     if (reactivated !== 0) days.addAt(slot, Series.reactivated, 1);
-    if (revenue !== 0) {
-      days.addAt(slot, Series.revenue, revenue);
-      days.addAt(slot, channel + ChannelSeries.revenue, revenue);
+    if (acquired !== 0 || lost !== 0 || revenue !== 0 || event.cost !== 0 || purchases !== 0) {
+      this.#addFlows(slot, acquired, lost, revenue, event.cost, purchases);
+      this.#addFlows(slot + FIRST_GROUP_SERIES + npsGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
+      this.#addFlows(slot + FIRST_GROUP_SERIES + complaintGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
+      if (revenue !== 0) days.addAt(slot, channel + ChannelSeries.revenue, revenue);
     }
-    if (event.cost !== 0) days.addAt(slot, Series.cost, event.cost);
     switch (event.typeIndex) {
-      case EventTypeIndex.signup:
-        if (!this.#hadSignup) days.addAt(slot, Series.acquired, 1);
-        break;
-      case EventTypeIndex.purchase:
-        days.addAt(slot, Series.purchases, 1);
-        break;
       case EventTypeIndex.complaint:
         days.addAt(slot, Series.complaintsOpened, 1);
         break;
@@ -169,11 +265,35 @@ export class BusinessMetrics {
     }
   }
 
+  /** Adds the flows of one event at `offset`: a slot, plus the first series of a group for a group's. */
+  #addFlows(offset: number, acquired: number, lost: number, revenue: number, cost: number, purchases: number): void {
+    const days = this.#days;
+    if (acquired !== 0) days.addAt(offset, Flow.acquired, acquired);
+    if (lost !== 0) days.addAt(offset, Flow.lost, lost);
+    if (revenue !== 0) days.addAt(offset, Flow.revenue, revenue);
+    if (cost !== 0) days.addAt(offset, Flow.cost, cost);
+    if (purchases !== 0) days.addAt(offset, Flow.purchases, purchases);
+  }
+
+  /** A customer of the base leaves group `before` or enters group `after`, if it changed. */
+  #move(before: number, after: number, inBase: boolean, slot: number): void {
+    const wasInBase = !this.#wasNew && !this.#wasCancelled;
+    if (wasInBase === inBase && before === after) return;
+    const members = this.#groupMembers;
+    if (wasInBase) {
+      members[before]--;
+      if (slot >= 0) this.#days.addAt(slot, FIRST_GROUP_SERIES + before * GROUP_SERIES + GroupSeries.inflow, -1);
+    }
+    if (inBase) {
+      members[after]++;
+      if (slot >= 0) this.#days.addAt(slot, FIRST_GROUP_SERIES + after * GROUP_SERIES + GroupSeries.inflow, 1);
+    }
+  }
+
   #addSurvey(slot: number, survey: string, score: number): void {
     const days = this.#days;
     if (survey === "nps") {
-      const npsClass = npsClassOf(score);
-      days.addAt(slot, npsClass === "promoter" ? Series.promoters : npsClass === "passive" ? Series.passives : Series.detractors, 1);
+      days.addAt(slot, NPS_ANSWER_SERIES[npsClassIndexOf(score)]!, 1);
     } else if (survey === "csat") {
       days.addAt(slot, Series.csatSum, score);
       days.addAt(slot, Series.csatResponses, 1);
@@ -188,17 +308,13 @@ export class BusinessMetrics {
     if (!(Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= this.maxWindowDays)) {
       throw new RangeError(`window must be 1 to ${this.maxWindowDays} whole days, got ${windowDays}`);
     }
-    const sum = (series: number) => this.#days.sum(series, nowTs, windowDays);
-    const acquired = sum(Series.acquired);
-    const lost = sum(Series.lost);
-    const reactivated = sum(Series.reactivated);
-    const atStart = this.#base - sum(Series.joined) - reactivated + lost;
-    const revenue = sum(Series.revenue);
-    const cost = sum(Series.cost);
+    const today = Math.floor(nowTs / DAY_MS);
+    const firstDay = today - windowDays + 1;
+    const sum = (series: number) => this.#sum(series, firstDay, today);
+    const { customers, value } = this.#totals(firstDay, today);
     const promoters = sum(Series.promoters);
     const passives = sum(Series.passives);
     const detractors = sum(Series.detractors);
-    const npsResponses = promoters + passives + detractors;
     const csatResponses = sum(Series.csatResponses);
     const cesResponses = sum(Series.cesResponses);
     const resolutions = sum(Series.resolutions);
@@ -208,22 +324,16 @@ export class BusinessMetrics {
         return [channel, { events: sum(first + ChannelSeries.events), revenue: sum(first + ChannelSeries.revenue) }];
       }),
     ) as Record<Channel, { events: number; revenue: number }>;
+    const groups = <K extends string>(names: readonly K[], firstGroup: number) =>
+      Object.fromEntries(names.map((name, i) => [name, this.#group(firstGroup + i, firstDay, today)])) as Record<K, GroupReport>;
     return {
       windowDays,
-      from: (Math.floor(nowTs / DAY_MS) - windowDays + 1) * DAY_MS,
+      from: firstDay * DAY_MS,
       to: nowTs,
-      customers: {
-        atStart,
-        now: this.#base,
-        acquired,
-        lost,
-        reactivated,
-        acquisitionRate: ratio(acquired, atStart),
-        attritionRate: ratio(lost, atStart),
-      },
-      value: { revenue, cost, profit: revenue - cost, purchases: sum(Series.purchases) },
+      customers: { ...customers, now: this.#base },
+      value,
       attitude: {
-        nps: npsResponses === 0 ? null : (100 * (promoters - detractors)) / npsResponses,
+        nps: npsOf(promoters, passives, detractors),
         promoters,
         passives,
         detractors,
@@ -239,18 +349,107 @@ export class BusinessMetrics {
         openNow: this.#openComplaints,
       },
       byChannel,
+      byNpsClass: groups(NPS_CLASSES, NPS_GROUPS),
+      byComplaintHistory: groups(COMPLAINT_HISTORIES, COMPLAINT_GROUPS),
+      byMonth: this.#months(firstDay, today, nowTs),
     };
   }
 
+  /** Sum of `series` from day `first` through day `last` (days since the epoch). */
+  #sum(series: number, first: number, last: number): number {
+    return last < first ? 0 : this.#days.sum(series, last * DAY_MS, last - first + 1);
+  }
+
+  /** The newest day held: the base now minus the flows since a day gives the base at its start. */
+  get #latestDay(): number {
+    return Math.max(this.#days.newestBucket, 0);
+  }
+
+  /** Customer flows and value from day `first` through day `last`. */
+  #totals(first: number, last: number): { customers: CustomerFlows & { reactivated: number }; value: ValueTotals } {
+    const since = (series: number) => this.#sum(series, first, this.#latestDay);
+    const atStart = this.#base - since(Series.joined) - since(Series.reactivated) + since(Series.lost);
+    const acquired = this.#sum(Series.acquired, first, last);
+    const lost = this.#sum(Series.lost, first, last);
+    return {
+      customers: {
+        atStart,
+        acquired,
+        lost,
+        reactivated: this.#sum(Series.reactivated, first, last),
+        acquisitionRate: ratio(acquired, atStart),
+        attritionRate: ratio(lost, atStart),
+      },
+      value: this.#value(0, first, last),
+    };
+  }
+
+  /** The Flow series from `offset` (0: the whole base; a group's first series) over the days. */
+  #value(offset: number, first: number, last: number): ValueTotals {
+    const revenue = this.#sum(offset + Flow.revenue, first, last);
+    const cost = this.#sum(offset + Flow.cost, first, last);
+    return { revenue, cost, profit: revenue - cost, purchases: this.#sum(offset + Flow.purchases, first, last) };
+  }
+
+  #group(group: number, first: number, last: number): GroupReport {
+    const offset = FIRST_GROUP_SERIES + group * GROUP_SERIES;
+    const now = this.#groupMembers[group]!;
+    const atStart = now - this.#sum(offset + GroupSeries.inflow, first, this.#latestDay);
+    const acquired = this.#sum(offset + Flow.acquired, first, last);
+    const lost = this.#sum(offset + Flow.lost, first, last);
+    const value = this.#value(offset, first, last);
+    return {
+      customers: { atStart, now, acquired, lost, acquisitionRate: ratio(acquired, atStart), attritionRate: ratio(lost, atStart) },
+      value: { ...value, profitPerCustomer: ratio(value.profit, (atStart + now) / 2) },
+    };
+  }
+
+  /** The calendar months (UTC) from day `first` through day `last`, each cut to that span. */
+  #months(first: number, last: number, nowTs: number): MonthReport[] {
+    const months: MonthReport[] = [];
+    for (let day = first; day <= last; ) {
+      const start = new Date(day * DAY_MS);
+      const nextMonth = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) / DAY_MS;
+      const end = Math.min(last, nextMonth - 1);
+      const sum = (series: number) => this.#sum(series, day, end);
+      const promoters = sum(Series.promoters);
+      const passives = sum(Series.passives);
+      const detractors = sum(Series.detractors);
+      months.push({
+        month: start.toISOString().slice(0, 7),
+        from: day * DAY_MS,
+        to: end === last ? nowTs : (end + 1) * DAY_MS - 1,
+        ...this.#totals(day, end),
+        nps: npsOf(promoters, passives, detractors),
+        npsResponses: promoters + passives + detractors,
+      });
+      day = end + 1;
+    }
+    return months;
+  }
+
   toSnapshot(): BusinessMetricsSnapshot {
-    return { newestBucket: this.#days.newestBucket, days: this.#days.toSparse(), base: this.#base, openComplaints: this.#openComplaints };
+    return {
+      newestBucket: this.#days.newestBucket,
+      days: this.#days.toSparse(),
+      base: this.#base,
+      openComplaints: this.#openComplaints,
+      groupMembers: [...this.#groupMembers],
+    };
   }
 
   restore(snapshot: BusinessMetricsSnapshot): void {
     this.#days.restoreSparse(snapshot.newestBucket, snapshot.days);
     this.#base = snapshot.base;
     this.#openComplaints = snapshot.openComplaints;
+    this.#groupMembers.set(snapshot.groupMembers);
   }
+}
+
+/** Promoters minus detractors, in percent of the answers; null without answers. */
+function npsOf(promoters: number, passives: number, detractors: number): number | null {
+  const answers = promoters + passives + detractors;
+  return answers === 0 ? null : (100 * (promoters - detractors)) / answers;
 }
 
 function ratio(numerator: number, denominator: number): number | null {

@@ -33,11 +33,26 @@ export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 export const NPS_CLASSES = ["unknown", "detractor", "passive", "promoter"] as const;
 export type NpsClass = (typeof NPS_CLASSES)[number];
 
+/** Index in NPS_CLASSES of an NPS answer (NaN: not answered); no string on the hot path. */
+export function npsClassIndexOf(score: number): number {
+  if (Number.isNaN(score)) return 0;
+  if (score >= 9) return 3;
+  if (score >= 7) return 2;
+  return 1;
+}
+
 export function npsClassOf(score: number): NpsClass {
-  if (Number.isNaN(score)) return "unknown";
-  if (score >= 9) return "promoter";
-  if (score >= 7) return "passive";
-  return "detractor";
+  return NPS_CLASSES[npsClassIndexOf(score)]!;
+}
+
+/** Whether a customer ever complained, and whether a complaint is open now. */
+export const COMPLAINT_HISTORIES = ["none", "resolved", "open"] as const;
+export type ComplaintHistory = (typeof COMPLAINT_HISTORIES)[number];
+
+/** Index in COMPLAINT_HISTORIES. */
+export function complaintHistoryIndexOf(complaints: number, openComplaints: number): number {
+  if (openComplaints > 0) return 2;
+  return complaints > 0 ? 1 : 0;
 }
 
 /** When a customer counts as new, at risk or churned, measured in event time. */

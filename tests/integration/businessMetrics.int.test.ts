@@ -91,9 +91,33 @@ describe("business metrics over NATS and Prometheus", () => {
     expect((body as MetricsReply).windows["45d"]).toEqual(JSON.parse(JSON.stringify(runtime.engine.businessReport(45))));
   });
 
+  it("breaks the window down by NPS class, the class each customer was in at each event, and only as asked", async () => {
+    const { body, errorCode } = await ask(encode({ window: "7d", breakdown: "npsClass" }));
+    expect(errorCode).toBeUndefined();
+    const week = (body as MetricsReply).windows["7d"]!;
+    expect(Object.keys(week).filter((key) => key.startsWith("by"))).toEqual(["byNpsClass"]);
+    // BM1 bought before answering (unknown then), and is a promoter now; BM2 answered 3 and cancelled.
+    expect(week.byNpsClass.unknown.value).toMatchObject({ revenue: 300, cost: 180, profit: 120, purchases: 1 });
+    expect(week.byNpsClass.promoter.customers).toMatchObject({ atStart: 0, now: 1, lost: 0 });
+    expect(week.byNpsClass.detractor.customers).toMatchObject({ atStart: 0, now: 0, lost: 1 });
+    expect(week.byNpsClass.detractor.value.profitPerCustomer).toBeNull();
+  });
+
+  it("breaks the window down by complaint history and calendar month when asked for both", async () => {
+    const { body } = await ask(encode({ window: "7d", breakdown: ["complaintHistory", "month"] }));
+    const week = (body as MetricsReply).windows["7d"]!;
+    expect(Object.keys(week).filter((key) => key.startsWith("by"))).toEqual(["byComplaintHistory", "byMonth"]);
+    expect(week.byComplaintHistory.open.customers).toMatchObject({ now: 0, lost: 1 });
+    expect(week.byComplaintHistory.none.customers.now).toBe(1);
+    expect(week.byMonth.map((month) => month.customers.acquired).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(week.byMonth.at(-1)!.month).toBe(new Date(now).toISOString().slice(0, 7));
+  });
+
   it.each([
+    { what: "an unknown breakdown", body: { breakdown: ["npsClass", "segment"] }, message: /unknown breakdown "segment".*breakdowns channel, npsClass, complaintHistory, month/ },
+    { what: "a breakdown that is not a name", body: { breakdown: 7 }, message: /a metrics query is/ },
     { what: "a window longer than the longest kept", body: { window: "400d" }, message: /window 400d is longer than the longest kept.*1d to 365d/ },
-    { what: "a window that is not whole days", body: { window: "12h" }, message: /a metrics query is \{\} or \{"window": "<days>d"\}/ },
+    { what: "a window that is not whole days", body: { window: "12h" }, message: /a metrics query is \{\} or \{"window": "<days>d", "breakdown": \[...\]\}/ },
     { what: "an unknown field", body: { window: "7d", by: "segment" }, message: /a metrics query is/ },
   ])("$what gets an invalid_value error reply, not a timeout", async ({ body, message }) => {
     const reply = await ask(encode(body));
@@ -123,6 +147,10 @@ describe("business metrics over NATS and Prometheus", () => {
     expect(sampleValue(exposition, "cx_business_channel_revenue", { window: "365d", channel: "web" })).toBe(300);
     // No base at the start of the window, so no rate: no sample rather than a NaN.
     expect(sampleValue(exposition, "cx_business_attrition_rate", { window: "7d" })).toBeUndefined();
+    expect(sampleValue(exposition, "cx_business_customers_by_nps_class", { window: "7d", nps_class: "promoter" })).toBe(1);
+    expect(sampleValue(exposition, "cx_business_profit_by_nps_class", { window: "30d", nps_class: "unknown" })).toBe(120);
+    expect(sampleValue(exposition, "cx_business_customers_by_complaint_history", { window: "7d", complaint_history: "open" })).toBe(0);
+    expect(sampleValue(exposition, "cx_business_attrition_rate_by_complaint_history", { window: "7d", complaint_history: "open" })).toBeUndefined();
     expect(text).not.toMatch(/BM1|BM2/);
   });
 });

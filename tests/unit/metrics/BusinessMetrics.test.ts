@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CHANNELS, type EventInput } from "../../../engine/index.js";
+import { EventOutcomeIndex } from "../../../engine/EngineStats.js";
+import { CHANNELS, EVENT_TYPES, type EventInput } from "../../../engine/index.js";
 import { TrafficSimulator } from "../../../simulator/TrafficSimulator.js";
 import { anEvent, DAY, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
 
@@ -12,10 +13,9 @@ function history(count: number, customers: number): EventInput[] {
 
 const dayOf = (ts: number) => Math.floor(ts / DAY);
 
-/** The same metrics computed the slow way: straight from the events, customer by customer. */
-function reference(events: readonly EventInput[], windowDays: number, nowTs: number) {
-  const firstDay = dayOf(nowTs) - windowDays + 1;
-  const inWindow = events.filter((e) => dayOf(e.ts) >= firstDay && e.ts <= nowTs);
+/** The same metrics computed the slow way, straight from the events, for the days `firstDay` through `lastDay`. */
+function reference(events: readonly EventInput[], firstDay: number, lastDay: number) {
+  const inWindow = events.filter((e) => dayOf(e.ts) >= firstDay && dayOf(e.ts) <= lastDay);
   const amount = (e: EventInput) => ("amount" in e && typeof e.amount === "number" ? e.amount : 0);
   const revenue = inWindow.reduce((sum, e) => sum + (e.type === "purchase" || e.type === "payment" ? amount(e) : e.type === "refund" ? -amount(e) : 0), 0);
   const cost = inWindow.reduce((sum, e) => sum + ("cost" in e && typeof e.cost === "number" ? e.cost : 0), 0);
@@ -44,13 +44,13 @@ function reference(events: readonly EventInput[], windowDays: number, nowTs: num
     if (e.type === "signup") s.signup = Math.max(s.signup, e.ts);
     if (e.type === "cancel") s.cancel = Math.max(s.cancel, e.ts);
     status.set(e.customerId, s);
-    if (!before && cancelled(s) && dayOf(e.ts) >= firstDay) lost++;
+    if (!before && cancelled(s) && dayOf(e.ts) >= firstDay && dayOf(e.ts) <= lastDay) lost++;
   }
   const nps = surveys("nps");
   const csat = surveys("csat");
   return {
     atStart: baseBefore(firstDay),
-    now: baseBefore(dayOf(nowTs) + 1),
+    now: baseBefore(lastDay + 1),
     acquired,
     lost,
     revenue,
@@ -65,6 +65,67 @@ function reference(events: readonly EventInput[], windowDays: number, nowTs: num
   };
 }
 
+type Group = { atStart: number; now: number; acquired: number; lost: number; revenue: number; cost: number; purchases: number };
+
+/**
+ * The NPS-class and complaint-history breakdowns the slow way: replays every customer
+ * through the time-ordered log, takes each group's members just before `firstDay` and at
+ * the end, and files each event's value under the groups its customer is in after it.
+ */
+function groupReference(events: readonly EventInput[], firstDay: number) {
+  interface Customer { signup: number; cancel: number; nps: number; npsTs: number; complaints: number; open: number }
+  const customers = new Map<string, Customer>();
+  const inBase = (c: Customer) => !(c.cancel > 0 && c.cancel >= c.signup);
+  const npsClass = (c: Customer) => (Number.isNaN(c.nps) ? "unknown" : c.nps >= 9 ? "promoter" : c.nps >= 7 ? "passive" : "detractor");
+  const complaintHistory = (c: Customer) => (c.open > 0 ? "open" : c.complaints > 0 ? "resolved" : "none");
+  const groups = new Map<string, Group>();
+  const group = (name: string) => {
+    if (!groups.has(name)) groups.set(name, { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 });
+    return groups.get(name)!;
+  };
+  const count = (field: "atStart" | "now") => {
+    for (const c of customers.values()) if (inBase(c)) for (const name of [npsClass(c), complaintHistory(c)]) group(name)[field]++;
+  };
+  let counted = false;
+  for (const e of events) {
+    if (!counted && dayOf(e.ts) >= firstDay) {
+      count("atStart");
+      counted = true;
+    }
+    const known = customers.get(e.customerId);
+    const c = known ?? { signup: 0, cancel: 0, nps: Number.NaN, npsTs: 0, complaints: 0, open: 0 };
+    customers.set(e.customerId, c);
+    const wasActive = known !== undefined && inBase(c);
+    const hadSignup = c.signup > 0;
+    const amount = "amount" in e && typeof e.amount === "number" ? e.amount : 0;
+    if (e.type === "signup") c.signup = Math.max(c.signup, e.ts);
+    if (e.type === "cancel") c.cancel = Math.max(c.cancel, e.ts);
+    if (e.type === "survey" && e.survey === "nps" && e.ts >= c.npsTs) [c.nps, c.npsTs] = [e.score, e.ts];
+    if (e.type === "complaint") [c.complaints, c.open] = [c.complaints + 1, c.open + 1];
+    if (e.type === "complaint_resolved" && c.open > 0) c.open--;
+    if (dayOf(e.ts) < firstDay) continue;
+    for (const g of [npsClass(c), complaintHistory(c)].map(group)) {
+      if (e.type === "signup" && !hadSignup) g.acquired++;
+      if ((known === undefined || wasActive) && !inBase(c)) g.lost++;
+      g.revenue += e.type === "purchase" || e.type === "payment" ? amount : e.type === "refund" ? -amount : 0;
+      g.cost += "cost" in e && typeof e.cost === "number" ? e.cost : 0;
+      if (e.type === "purchase") g.purchases++;
+    }
+  }
+  count("now");
+  return groups;
+}
+
+/** Events in a slightly shuffled order: each moved by less than half the allowed lateness, so none is late. */
+function shuffledWithin(events: readonly EventInput[], maxShiftMs: number, seed: number): EventInput[] {
+  let x = seed;
+  const random = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return events
+    .map((event) => ({ event, at: event.ts + random() * maxShiftMs }))
+    .sort((a, b) => a.at - b.at)
+    .map(({ event }) => event);
+}
+
 describe("business metrics", () => {
   const events = history(12_000, 400);
   const driver = new EngineDriver();
@@ -73,7 +134,7 @@ describe("business metrics", () => {
 
   it.each([7, 30, 45])("over %i days equal the same metrics computed from the events directly", (days) => {
     const report = driver.engine.businessReport(days);
-    const expected = reference(events, days, now);
+    const expected = reference(events, dayOf(now) - days + 1, dayOf(now));
     expect(report.windowDays).toBe(days);
     expect(report.to).toBe(now);
     expect(report.customers.atStart).toBe(expected.atStart);
@@ -94,6 +155,78 @@ describe("business metrics", () => {
     expect(report.complaints.opened).toBe(expected.complaintsOpened);
     expect(report.byChannel.web.events).toBe(expected.webEvents);
     expect(CHANNELS.reduce((sum, c) => sum + report.byChannel[c].revenue, 0)).toBeCloseTo(expected.revenue, 6);
+  });
+
+  it.each([7, 45])("over %i days, by NPS class and by complaint history, equal the same breakdowns computed from the events", (days) => {
+    const report = driver.engine.businessReport(days);
+    const expected = groupReference(events, dayOf(now) - days + 1);
+    const groups = { ...report.byNpsClass, ...report.byComplaintHistory };
+    expect(Object.keys(groups).sort()).toEqual(["detractor", "none", "open", "passive", "promoter", "resolved", "unknown"]);
+    for (const [name, group] of Object.entries(groups)) {
+      const want = expected.get(name) ?? { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 };
+      expect({ name, ...group.customers, ...group.value }).toMatchObject({
+        name,
+        atStart: want.atStart,
+        now: want.now,
+        acquired: want.acquired,
+        lost: want.lost,
+        purchases: want.purchases,
+      });
+      expect(group.value.revenue).toBeCloseTo(want.revenue, 6);
+      expect(group.value.cost).toBeCloseTo(want.cost, 6);
+      expect(group.value.profitPerCustomer).toBeCloseTo(group.value.profit / ((want.atStart + want.now) / 2), 9);
+    }
+    // Every group is populated by this history, so a wrong attribution cannot hide in an empty one.
+    expect(report.byNpsClass.detractor.customers.now).toBeGreaterThan(0);
+    expect(report.byComplaintHistory.open.customers.now).toBeGreaterThan(0);
+    expect(report.byNpsClass.detractor.customers.lost + report.byNpsClass.promoter.customers.lost).toBeGreaterThan(0);
+  });
+
+  it("split the 45-day window into calendar months that add up to it, each equal to the events of its days", () => {
+    const report = driver.engine.businessReport(45);
+    expect(report.byMonth.map((m) => m.month)).toEqual(["2026-09", "2026-10", "2026-11"]);
+    for (const month of report.byMonth) {
+      const expected = reference(events, dayOf(month.from), dayOf(month.to));
+      expect(month.customers).toMatchObject({ atStart: expected.atStart, acquired: expected.acquired, lost: expected.lost });
+      expect(month.value.revenue).toBeCloseTo(expected.revenue, 6);
+      expect(month.value.purchases).toBe(expected.purchases);
+      expect(month.npsResponses).toBe(expected.npsResponses);
+    }
+    expect(report.byMonth[0]!.from).toBe(report.from);
+    expect(report.byMonth.at(-1)!.to).toBe(report.to);
+    const total = (read: (m: (typeof report.byMonth)[number]) => number) => report.byMonth.reduce((sum, m) => sum + read(m), 0);
+    expect(total((m) => m.customers.acquired)).toBe(report.customers.acquired);
+    expect(total((m) => m.value.revenue)).toBeCloseTo(report.value.revenue, 6);
+  });
+
+  it("with events out of order inside the allowed lateness, equal the in-order totals, and every breakdown adds up to them", () => {
+    const shuffled = new EngineDriver();
+    const lateness = shuffled.config.engine.allowedLatenessMs;
+    const arrival = shuffledWithin(events, lateness / 2, 7);
+    expect(arrival.some((event, i) => i > 0 && event.ts < arrival[i - 1]!.ts)).toBe(true);
+    for (const event of arrival) shuffled.send(event);
+    const late = EVENT_TYPES.reduce((sum, _, t) => sum + CHANNELS.reduce((s, __, c) => s + shuffled.engine.stats.eventCount(t, c, EventOutcomeIndex.late), 0), 0);
+    expect(late).toBe(0);
+    for (const days of [7, 30, 45]) {
+      const report = shuffled.engine.businessReport(days);
+      const inOrder = driver.engine.businessReport(days);
+      expect(report.value).toEqual({ ...inOrder.value, revenue: expect.closeTo(inOrder.value.revenue, 6), cost: expect.closeTo(inOrder.value.cost, 6), profit: expect.closeTo(inOrder.value.profit, 6) });
+      expect(report.customers.now).toBe(inOrder.customers.now);
+      expect(report.attitude).toEqual(inOrder.attitude);
+      expect(report.complaints.opened).toBe(inOrder.complaints.opened);
+      expect(report.byChannel).toEqual(inOrder.byChannel);
+      for (const breakdown of [report.byNpsClass, report.byComplaintHistory]) {
+        const groups = Object.values(breakdown);
+        const total = (read: (g: (typeof groups)[number]) => number) => groups.reduce((sum, g) => sum + read(g), 0);
+        expect(total((g) => g.customers.now)).toBe(report.customers.now);
+        expect(total((g) => g.customers.atStart)).toBe(report.customers.atStart);
+        expect(total((g) => g.customers.acquired)).toBe(report.customers.acquired);
+        expect(total((g) => g.customers.lost)).toBe(report.customers.lost);
+        expect(total((g) => g.value.revenue)).toBeCloseTo(report.value.revenue, 6);
+        expect(total((g) => g.value.cost)).toBeCloseTo(report.value.cost, 6);
+        expect(total((g) => g.value.purchases)).toBe(report.value.purchases);
+      }
+    }
   });
 
   it("come back identical from a checkpoint", () => {
