@@ -127,6 +127,12 @@ const MetricsSection = Type.Object(
       description: "Business-metric windows, each exposed in /metrics; cx.query.metrics may ask any whole number of days up to the longest",
     }),
     publishInterval: Duration("10s", "Time between business-metric snapshots on cx.metrics.business (0: none)"),
+    annualDiscountRate: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 0.1,
+      description: "Yearly rate at which future profit is discounted in customer lifetime value (0.1: 10 %)",
+    }),
   },
   { ...strict, default: {} },
 );

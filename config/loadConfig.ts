@@ -220,6 +220,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
         if (days > MAX_METRIC_WINDOW_DAYS) throw settingError(["metrics", "windows", i], `a business-metric window is at most ${MAX_METRIC_WINDOW_DAYS}d, got ${window}`);
         return days;
       })),
+      monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
       lifecycle: Object.freeze({
         newForMs: ms(e.lifecycle.newFor, ["engine", "lifecycle", "newFor"]),
         atRiskAfterMs: ms(e.lifecycle.atRiskAfter, ["engine", "lifecycle", "atRiskAfter"]),

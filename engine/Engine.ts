@@ -13,8 +13,10 @@ import { InputErrorCodes, Rejection } from "./errors.js";
 import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
 import { EventValidator } from "./events/EventValidator.js";
 import { InteractionEvent } from "./events/InteractionEvent.js";
+import { detractorDrivers, profitability, type DetractorDriversInsight, type ProfitabilityInsight } from "./metrics/BaseInsights.js";
 import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.js";
 import { describeCustomer, type CustomerProfile } from "./state/CustomerProfile.js";
+import type { Valuation } from "./state/customerValue.js";
 import { StateLayout, type CustomerState } from "./state/CustomerState.js";
 import { decodePayload } from "./wire/decodePayload.js";
 
@@ -434,7 +436,28 @@ export class Engine {
   /** The 360 view of a customer, or undefined if the engine holds none in memory (see `needsLoad`). */
   profile(customerId: string): CustomerProfile | undefined {
     const state = this.#customers.peek(customerId);
-    return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings.lifecycle);
+    return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings.lifecycle, this.valuation());
+  }
+
+  /**
+   * How lifetime value is estimated now: the base's monthly retention from its attrition
+   * over the last 30 days (or the longest window, if shorter, scaled to a month) and the
+   * configured discount rate.
+   */
+  valuation(): Valuation {
+    const days = Math.min(30, this.#business.maxWindowDays);
+    const attrition = this.#business.report(days, this.#eventTimeNow()).customers.attritionRate ?? 0;
+    return { monthlyRetention: (1 - attrition) ** (30 / days), monthlyDiscountRate: this.settings.monthlyDiscountRate };
+  }
+
+  /** Profit deciles and lifetime value over the customers in memory: a scan, for queries only. */
+  profitability(): ProfitabilityInsight {
+    return profitability(this.#customers.inMemoryStates(), this.#eventTimeNow(), this.valuation());
+  }
+
+  /** The behaviours that move with being a detractor, over the customers in memory: a scan, for queries only. */
+  detractorDrivers(): DetractorDriversInsight {
+    return detractorDrivers(this.#customers.inMemoryStates(), this.#eventTimeNow());
   }
 
   /**

@@ -23,6 +23,8 @@ export interface EngineSettings {
   readonly decideLimit: number;
   /** Windows (whole days) of the business metrics; the longest bounds what a report may ask. */
   readonly businessWindowDays: readonly number[];
+  /** Monthly discount rate of future profit in customer lifetime value. */
+  readonly monthlyDiscountRate: number;
 }
 
 export const ACTION_KINDS = ["offer", "service", "message"] as const;

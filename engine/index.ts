@@ -75,6 +75,8 @@ export {
   type NpsClass,
 } from "./state/CustomerState.js";
 export type { CustomerProfile } from "./state/CustomerProfile.js";
+export type { DetractorDriver, DetractorDriversInsight, ProfitabilityInsight, ProfitDecile } from "./metrics/BaseInsights.js";
+export type { Valuation } from "./state/customerValue.js";
 export {
   BREAKDOWNS,
   withBreakdowns,

@@ -41,6 +41,12 @@ export const MetricsQuerySchema = Type.Object(
 );
 const metricsQuery = TypeCompiler.Compile(MetricsQuerySchema);
 
+const INSIGHTS = ["profitability", "detractorDrivers"] as const;
+
+/** Body of `cx.query.insights`: one insight by name; absent, all of them. */
+export const InsightsQuerySchema = Type.Object({ insight: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
+const insightsQuery = TypeCompiler.Compile(InsightsQuerySchema);
+
 /** What `cx.query.metrics` and `cx.metrics.business` carry: reports by window, as of the watermark. */
 export function businessMetricsReply(
   engine: Engine,
@@ -110,6 +116,7 @@ export class RequestServices {
       serve(Subjects.decideAll, (msg) => this.#decide(msg)),
       serve(Subjects.queryProfile, (msg) => this.#profile(msg)),
       serve(Subjects.queryMetrics, (msg) => this.#metrics(msg)),
+      serve(Subjects.queryInsights, (msg) => this.#insights(msg)),
       // Not in the queue group: every engine instance reloads.
       this.#nc.subscribe(Subjects.adminReload, { callback: guarded((msg) => this.#reloadConfig(msg)) }),
     );
@@ -159,6 +166,30 @@ export class RequestServices {
     const unknown = asked.find((name) => !(BREAKDOWNS as readonly string[]).includes(name));
     if (unknown !== undefined) return replyError(msg, InputErrorCodes.InvalidValue, `unknown breakdown ${JSON.stringify(unknown)}; ${usage}`);
     reply(msg, businessMetricsReply(this.#engine, days, asked as Breakdown[]));
+  }
+
+  #insights(msg: Msg): void {
+    const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    const usage = `an insights query is {} (all) or {"insight": "<name>"}, one of ${INSIGHTS.join(", ")}`;
+    if (!insightsQuery.Check(query)) return replyError(msg, InputErrorCodes.InvalidValue, usage);
+    if (query.insight !== undefined && !(INSIGHTS as readonly string[]).includes(query.insight)) {
+      return replyError(msg, InputErrorCodes.InvalidValue, `unknown insight ${JSON.stringify(query.insight)}; ${usage}`);
+    }
+    const started = performance.now();
+    const engine = this.#engine;
+    const wanted = (name: (typeof INSIGHTS)[number]) => query.insight === undefined || query.insight === name;
+    const profitability = wanted("profitability") ? engine.profitability() : undefined;
+    const detractorDrivers = wanted("detractorDrivers") ? engine.detractorDrivers() : undefined;
+    reply(msg, {
+      watermark: engine.watermark,
+      // The analyses read the customers in memory; spilled ones are in the checkpoint store only.
+      customersInMemory: engine.customersInMemory,
+      customersSpilled: engine.customersSpilled,
+      computedMs: performance.now() - started,
+      ...(profitability === undefined ? {} : { profitability }),
+      ...(detractorDrivers === undefined ? {} : { detractorDrivers }),
+    });
   }
 
   #reloadConfig(msg: Msg): void {

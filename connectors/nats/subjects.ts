@@ -31,6 +31,8 @@ export const Subjects = {
   /** Request/reply queries. */
   queryProfile: "cx.query.profile",
   queryMetrics: "cx.query.metrics",
+  /** Analyses over the customers in memory: profit deciles and lifetime value, drivers of detractor status. */
+  queryInsights: "cx.query.insights",
 
   /** Periodic snapshots of the business metrics over every configured window. */
   metricsBusiness: "cx.metrics.business",

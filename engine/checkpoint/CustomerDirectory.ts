@@ -75,6 +75,12 @@ export class CustomerDirectory {
     return this.#store.create(customerId);
   }
 
+  /** Every customer held in memory (evicted ones not yet written included), without refreshing recency. */
+  *inMemoryStates(): Generator<CustomerState> {
+    yield* this.#store.values();
+    for (const [customerId, state] of this.#unwritten) if (!this.#store.has(customerId)) yield state;
+  }
+
   /** Reads without loading, refreshing recency or restoring an evicted state. */
   peek(customerId: string): CustomerState | undefined {
     return this.#store.peek(customerId) ?? this.#unwritten.get(customerId);

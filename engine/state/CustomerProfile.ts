@@ -11,6 +11,7 @@ import {
   type SurveyScores,
   type WindowSeriesName,
 } from "./CustomerState.js";
+import { lifetimeValue, monthlyProfit, type Valuation } from "./customerValue.js";
 
 export interface SurveySummary {
   readonly last: number | null;
@@ -62,6 +63,10 @@ export interface CustomerProfile {
     readonly refunds: number;
     readonly cost: number;
     readonly profit: number;
+    /** Profit per month of tenure. */
+    readonly monthlyProfit: number;
+    /** Estimated customer lifetime value (see BaseInsights: the simple retention model); 0 once cancelled. */
+    readonly lifetimeValue: number;
     readonly serviceCalls: number;
     readonly products: readonly string[];
     readonly categories: readonly string[];
@@ -93,7 +98,7 @@ export interface CustomerProfile {
 }
 
 /** Builds the 360 view; allocation is fine here, it runs per query, not per event. */
-export function describeCustomer(state: CustomerState, nowTs: number, lifecycle: LifecyclePolicy): CustomerProfile {
+export function describeCustomer(state: CustomerState, nowTs: number, lifecycle: LifecyclePolicy, valuation: Valuation): CustomerProfile {
   const never = (ts: number) => (ts === 0 ? null : ts);
   const known = (value: string) => (value === "" ? null : value);
   const finite = (value: number) => (Number.isFinite(value) ? value : null);
@@ -134,6 +139,8 @@ export function describeCustomer(state: CustomerState, nowTs: number, lifecycle:
       refunds: state.refunds,
       cost: state.cost,
       profit: state.revenue - state.cost,
+      monthlyProfit: monthlyProfit(state, nowTs),
+      lifetimeValue: lifetimeValue(state, nowTs, valuation),
       serviceCalls: state.serviceCalls,
       products: [...state.products],
       categories: [...state.categories],

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineRuntime } from "../../cli/EngineRuntime.js";
 import { loadConfig } from "../../config/loadConfig.js";
 import { Subjects } from "../../connectors/nats/subjects.js";
-import type { BusinessReport, EventInput } from "../../engine/index.js";
+import type { BusinessReport, DetractorDriversInsight, EventInput, ProfitabilityInsight } from "../../engine/index.js";
 import { startTestNatsServer, type TestNatsServer } from "../helpers/natsServer.js";
 import { decodePlain } from "../helpers/plainMsgpack.js";
 import { parsePrometheusText, sampleValue } from "../helpers/prometheusText.js";
@@ -124,6 +124,37 @@ describe("business metrics over NATS and Prometheus", () => {
     expect(reply.errorCode).toBe("400");
     expect(reply.body.error.code).toBe("invalid_value");
     expect(reply.body.error.message).toMatch(message);
+  });
+
+  it("cx.query.insights answers profit deciles, lifetime value and detractor drivers over the customers in memory", async () => {
+    const msg = await nc.request(Subjects.queryInsights, new Uint8Array(), { timeout: 3_000 });
+    const reply = decodePlain(msg.data) as {
+      customersInMemory: number;
+      computedMs: number;
+      profitability: ProfitabilityInsight;
+      detractorDrivers: DetractorDriversInsight;
+    };
+    expect(reply.customersInMemory).toBe(2);
+    expect(reply.computedMs).toBeGreaterThanOrEqual(0);
+    // BM1: 300 revenue, 180 cost; BM2: nothing bought, cancelled (so worth 0 from now on).
+    expect(reply.profitability).toMatchObject({ customers: 2, revenue: 300, cost: 180, profit: 120, top10Share: 1, unprofitableCustomers: 0 });
+    expect(reply.profitability.lifetimeValue.total).toBeCloseTo(runtime.engine.profile("BM1")!.behaviour.lifetimeValue, 9);
+    expect(reply.profitability.lifetimeValue.total).toBeGreaterThan(120);
+    expect(reply.detractorDrivers).toMatchObject({ answered: 2, detractors: 1 });
+    expect(reply.detractorDrivers.method).toMatch(/point-biserial/);
+  });
+
+  it("cx.query.insights asked for one insight answers only that one, and names an unknown one in its error", async () => {
+    const one = decodePlain((await nc.request(Subjects.queryInsights, encode({ insight: "detractorDrivers" }), { timeout: 3_000 })).data) as Record<string, unknown>;
+    expect(one.detractorDrivers).toBeDefined();
+    expect(one.profitability).toBeUndefined();
+    const { body, errorCode } = await (async () => {
+      const msg = await nc.request(Subjects.queryInsights, encode({ insight: "churnDrivers" }), { timeout: 3_000 });
+      return { body: decodePlain(msg.data) as { error: { code: string; message: string } }, errorCode: msg.headers?.get("Nats-Service-Error-Code") };
+    })();
+    expect(errorCode).toBe("400");
+    expect(body.error.code).toBe("invalid_value");
+    expect(body.error.message).toMatch(/unknown insight "churnDrivers".*profitability, detractorDrivers/);
   });
 
   it("publishes the same reply as a snapshot on cx.metrics.business", async () => {

@@ -1,0 +1,27 @@
+import { DAY_MS, type CustomerState } from "./CustomerState.js";
+
+const MONTH_MS = 30.4375 * DAY_MS;
+
+/**
+ * How a customer's future is valued: the simple retention model of customer lifetime
+ * value (Gupta and Lehmann), CLV = m × r / (1 + d − r), with m the customer's mean
+ * monthly profit so far, r the base's monthly retention and d the monthly discount rate.
+ */
+export interface Valuation {
+  /** Share of the base that stays from one month to the next: 1 − the 30-day attrition rate. */
+  readonly monthlyRetention: number;
+  readonly monthlyDiscountRate: number;
+}
+
+/** Estimated lifetime value of a customer still in the base; 0 once cancelled. */
+export function lifetimeValue(state: CustomerState, nowTs: number, valuation: Valuation): number {
+  if (state.cancelled) return 0;
+  const r = valuation.monthlyRetention;
+  return (monthlyProfit(state, nowTs) * r) / (1 + valuation.monthlyDiscountRate - r);
+}
+
+/** Profit (revenue less cost to serve) per month of tenure, a partial month counting as one. */
+export function monthlyProfit(state: CustomerState, nowTs: number): number {
+  const tenureMonths = Math.max(1, (state.tenureDays(nowTs) * DAY_MS) / MONTH_MS);
+  return (state.revenue - state.cost) / tenureMonths;
+}
