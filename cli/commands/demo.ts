@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../../config/loadConfig.js";
 import { createLogger } from "../../connectors/log/createLogger.js";
-import { EVENT_OUTCOMES, type Channel } from "../../engine/index.js";
+import { EVENT_OUTCOMES, type Channel, type Engine } from "../../engine/index.js";
 import { DecideRequester } from "../../simulator/DecideRequester.js";
 import { TrafficPublisher } from "../../simulator/TrafficPublisher.js";
 import { TrafficSimulator } from "../../simulator/TrafficSimulator.js";
@@ -32,9 +32,27 @@ export interface DemoSummary {
   readonly customers: number;
   readonly consumerLag: number;
   readonly configVersion: string;
+  /** The headline business metrics over the last 7 days of event time (fewer if no window is that long), as `cx.query.metrics` reports them. */
+  readonly business: {
+    readonly windowDays: number;
+    readonly customers: number;
+    readonly acquired: number;
+    readonly lost: number;
+    readonly revenue: number;
+    readonly profit: number;
+    readonly nps: number | null;
+    readonly csat: number | null;
+    readonly openComplaints: number;
+    /** Profit of the customers whose last NPS answer made them detractors, and of the promoters. */
+    readonly detractorProfit: number;
+    readonly promoterProfit: number;
+  };
 }
 
 const DECIDE_CHANNELS: readonly Channel[] = ["web", "app", "callcenter", "branch"];
+/** The live view shows the business headline every this many seconds, over this window. */
+const BUSINESS_EVERY_S = 5;
+const HEADLINE_WINDOW_DAYS = 7;
 /** How long to wait, after publishing stops, for the engine to apply what is in the stream. */
 const CATCH_UP_MS = 10_000;
 
@@ -80,6 +98,7 @@ export async function runDemo(values: OptionValues): Promise<number> {
           `dlq ${engine.stats.totalRejected()}  customers ${engine.customersInMemory}`,
       );
       lastEvents = events;
+      if (seconds % BUSINESS_EVERY_S === 0) report(`        ${businessLine(headline(engine))}`);
     }, 1_000);
 
     await new Promise<void>((resolve) => {
@@ -113,6 +132,7 @@ export async function runDemo(values: OptionValues): Promise<number> {
       customers: engine.customersInMemory,
       consumerLag: Math.max(0, publisher.sent - engine.stats.lastSeq),
       configVersion: engine.configVersion,
+      business: headline(engine),
     };
     if (json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -121,7 +141,7 @@ export async function runDemo(values: OptionValues): Promise<number> {
         `\ndone: ${summary.events} events in ${summary.durationSeconds} s (${summary.eventsPerSecond}/s), ` +
           `${summary.decisions} decisions (${summary.triggeredDecisions} triggered), ` +
           `decide p50 ${summary.decideP50Ms} ms p99 ${summary.decideP99Ms} ms p99.9 ${summary.decideP999Ms} ms, ` +
-          `${summary.dlq} sent to the DLQ, ${summary.customers} customers in memory`,
+          `${summary.dlq} sent to the DLQ, ${summary.customers} customers in memory\n${businessLine(summary.business)}`,
       );
     }
     return 0;
@@ -130,6 +150,34 @@ export async function runDemo(values: OptionValues): Promise<number> {
     await nats.started?.stop();
     rmSync(storeDir, { recursive: true, force: true });
   }
+}
+
+function headline(engine: Engine): DemoSummary["business"] {
+  const windowDays = Math.min(HEADLINE_WINDOW_DAYS, Math.max(...engine.settings.businessWindowDays));
+  const week = engine.businessReport(windowDays);
+  const round2 = (value: number | null) => (value === null ? null : round(value, 2));
+  return {
+    windowDays,
+    customers: week.customers.now,
+    acquired: week.customers.acquired,
+    lost: week.customers.lost,
+    revenue: round(week.value.revenue, 2),
+    profit: round(week.value.profit, 2),
+    nps: round2(week.attitude.nps),
+    csat: round2(week.attitude.csat),
+    openComplaints: week.complaints.openNow,
+    detractorProfit: round(week.byNpsClass.detractor.value.profit, 2),
+    promoterProfit: round(week.byNpsClass.promoter.value.profit, 2),
+  };
+}
+
+function businessLine(b: DemoSummary["business"]): string {
+  const score = (value: number | null) => (value === null ? "n/a" : value.toFixed(1));
+  return (
+    `business ${b.windowDays}d: base ${b.customers}  acquired ${b.acquired}  lost ${b.lost}  revenue ${b.revenue.toFixed(0)}  ` +
+    `profit ${b.profit.toFixed(0)} (detractors ${b.detractorProfit.toFixed(0)}, promoters ${b.promoterProfit.toFixed(0)})  ` +
+    `NPS ${score(b.nps)}  CSAT ${score(b.csat)}  open complaints ${b.openComplaints}`
+  );
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

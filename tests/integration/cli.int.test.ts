@@ -69,6 +69,19 @@ describe("the cxpulse command line", () => {
     expect(summary.decideRequests).toBeGreaterThan(0);
     expect(summary.decideErrors).toBe(0);
     expect(summary.consumerLag).toBe(0);
+    // The business headline: plausible for simulated traffic, and moving while it ran.
+    const business = summary.business as Record<string, number>;
+    expect(business.windowDays).toBe(7);
+    expect(business.customers).toBeGreaterThan(100);
+    expect(business.revenue).toBeGreaterThan(0);
+    expect(business.nps).toBeGreaterThanOrEqual(-100);
+    expect(business.nps).toBeLessThanOrEqual(100);
+    expect(business.csat).toBeGreaterThanOrEqual(1);
+    expect(business.csat).toBeLessThanOrEqual(5);
+    const headlines = [...result.stderr.matchAll(/business 7d: base (\d+) .* revenue (-?\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(headlines.length).toBeGreaterThanOrEqual(1);
+    expect(headlines[0]![0]).toBeLessThanOrEqual(business.customers);
+    expect(business.revenue).toBeGreaterThan(headlines[0]![1]);
     // The demo cleans up after itself: well within duration + start-up + catch-up.
     expect(Date.now() - started).toBeLessThan(40_000);
   }, 60_000);
