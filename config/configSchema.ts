@@ -127,6 +127,7 @@ const MetricsSection = Type.Object(
       description: "Business-metric windows, each exposed in /metrics; cx.query.metrics may ask any whole number of days up to the longest",
     }),
     publishInterval: Duration("10s", "Time between business-metric snapshots on cx.metrics.business (0: none)"),
+    purchaseInactivity: Duration("90d", "Time without a purchase after which a customer counts as lapsed (non-contractual attrition); whole days"),
     annualDiscountRate: Type.Number({
       exclusiveMinimum: 0,
       maximum: 1,

@@ -110,6 +110,7 @@ const NATS_AUTH_METHODS = [["user", "password"], ["token"], ["nkeySeedFile"], ["
 const MAX_REPORTED_ERRORS = 8;
 /** Ten years of daily buckets: the business metrics' ring is sized by the longest window. */
 const MAX_METRIC_WINDOW_DAYS = 3_650;
+const DAY_MS = 86_400_000;
 
 /**
  * Reads, validates and freezes a configuration file. Throws a ConfigError whose
@@ -203,6 +204,14 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
   const directory = dirname(file);
   const path = (value: string | undefined) => (value === undefined || isAbsolute(value) ? value : resolve(directory, value));
   const e = config.engine;
+  const purchaseInactivityMs = () => {
+    const keyPath = ["metrics", "purchaseInactivity"];
+    const value = ms(config.metrics.purchaseInactivity, keyPath);
+    if (value === 0 || value % DAY_MS !== 0 || value > MAX_METRIC_WINDOW_DAYS * DAY_MS) {
+      throw settingError(keyPath, `the purchase inactivity period is 1 to ${MAX_METRIC_WINDOW_DAYS} whole days, got ${config.metrics.purchaseInactivity}`);
+    }
+    return value;
+  };
   return Object.freeze({
     file,
     version,
@@ -220,6 +229,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
         if (days > MAX_METRIC_WINDOW_DAYS) throw settingError(["metrics", "windows", i], `a business-metric window is at most ${MAX_METRIC_WINDOW_DAYS}d, got ${window}`);
         return days;
       })),
+      purchaseInactivityMs: purchaseInactivityMs(),
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
       lifecycle: Object.freeze({
         newForMs: ms(e.lifecycle.newFor, ["engine", "lifecycle", "newFor"]),

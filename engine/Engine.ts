@@ -111,7 +111,11 @@ export class Engine {
     this.#customers = new CustomerDirectory(layout, options.settings.maxCustomers);
     this.#validator = new EventValidator({ clock: options.clock, maxFutureSkewMs: options.settings.maxFutureSkewMs });
     this.#ctx = new RuleContext(this.#customers.transient("-"), options.settings.lifecycle);
-    this.#business = new BusinessMetrics(Math.max(...options.settings.businessWindowDays), options.settings.allowedLatenessMs);
+    this.#business = new BusinessMetrics({
+      maxWindowDays: Math.max(...options.settings.businessWindowDays),
+      allowedLatenessMs: options.settings.allowedLatenessMs,
+      inactivityMs: options.settings.purchaseInactivityMs,
+    });
     this.#bootId = options.clock.now().toString(36);
   }
 

@@ -23,6 +23,8 @@ export interface EngineSettings {
   readonly decideLimit: number;
   /** Windows (whole days) of the business metrics; the longest bounds what a report may ask. */
   readonly businessWindowDays: readonly number[];
+  /** Time without a purchase after which a customer counts as lapsed (non-contractual attrition); whole days. */
+  readonly purchaseInactivityMs: number;
   /** Monthly discount rate of future profit in customer lifetime value. */
   readonly monthlyDiscountRate: number;
 }

@@ -259,6 +259,9 @@ export class EngineMetrics {
     this.gauge("cx_business_open_complaints", "Complaints open now, over all customers", () => longestReport().complaints.openNow);
     perWindow("cx_business_acquisition_rate", "New customers (first signups) in the window over the base at its start", (r) => r.customers.acquisitionRate);
     perWindow("cx_business_attrition_rate", "Customers lost (cancelled) in the window over the base at its start", (r) => r.customers.attritionRate);
+    this.gauge("cx_business_active_purchasers", "Customers who bought within the purchase inactivity period", () => longestReport().purchasing.activeNow);
+    perWindow("cx_business_lapsed_customers", "Customers whose purchase inactivity period ran out in the window (non-contractual attrition)", (r) => r.purchasing.lapsed);
+    perWindow("cx_business_inactivity_attrition_rate", "Lapsed customers in the window over the active purchasers at its start", (r) => r.purchasing.attritionRate);
     perWindow("cx_business_acquired_customers", "First signups in the window", (r) => r.customers.acquired);
     perWindow("cx_business_lost_customers", "Cancellations of an active relationship in the window", (r) => r.customers.lost);
     perWindow("cx_business_revenue", "Net revenue in the window: purchases and payments less refunds", (r) => r.value.revenue);

@@ -66,6 +66,20 @@ const COMPLAINT_GROUPS = NPS_CLASSES.length;
 const GROUP_COUNT = NPS_CLASSES.length + COMPLAINT_HISTORIES.length;
 const FIRST_GROUP_SERIES = GLOBAL_SERIES + CHANNELS.length * CHANNEL_SERIES;
 
+/**
+ * Daily series of the purchase-inactivity ring. A customer who buys is active until its
+ * inactivity period ends with no purchase: that day holds a scheduled lapse, moved to a
+ * later day by each purchase before it and realized once the watermark reaches it.
+ */
+const LapseSeries = {
+  /** Inactivity periods ending on the day (future days: not yet realized). */
+  lapses: 0,
+  /** Customers buying for the first time: they become active. */
+  firstPurchases: 1,
+  /** Customers buying again after their inactivity period ended: active again. */
+  returned: 2,
+} as const;
+
 /** The breakdowns a report carries, as `cx.query.metrics` names them, and their fields. */
 const BREAKDOWN_FIELDS = {
   channel: "byChannel",
@@ -95,6 +109,34 @@ export interface BusinessMetricsSnapshot {
   readonly openComplaints: number;
   /** Customers of the base in each group, NPS classes then complaint histories. */
   readonly groupMembers: number[];
+  readonly lapses: {
+    readonly newestBucket: number;
+    readonly days: number[];
+    /** The day of the watermark when the checkpoint was cut. */
+    readonly today: number;
+    readonly firstPurchasesEver: number;
+    readonly returnedEver: number;
+    /** Scheduled lapses on days up to `today`: realized. */
+    readonly lapsedEver: number;
+  };
+}
+
+/**
+ * Attrition of a non-contractual relationship: customers who stopped buying. A customer
+ * is an active purchaser from its first purchase until its inactivity period passes
+ * with no purchase (a lapse, on the day the period ends); a later purchase makes it
+ * active again (returned).
+ */
+export interface InactivityFlows {
+  readonly inactivityDays: number;
+  /** Active purchasers when the window began, and now. */
+  readonly activeAtStart: number;
+  readonly activeNow: number;
+  readonly firstPurchases: number;
+  readonly lapsed: number;
+  readonly returned: number;
+  /** Lapsed over the active purchasers at the start; null while there were none. */
+  readonly attritionRate: number | null;
 }
 
 export interface CustomerFlows {
@@ -142,7 +184,10 @@ export interface BusinessReport {
   /** Event-time span (epoch ms): from the start of the window's first day to the watermark. */
   readonly from: number;
   readonly to: number;
+  /** Contractual: explicit cancellations of the relationship. */
   readonly customers: CustomerFlows & { readonly now: number; readonly reactivated: number };
+  /** Non-contractual: customers who stopped buying for the configured inactivity period. */
+  readonly purchasing: InactivityFlows;
   readonly value: ValueTotals;
   readonly attitude: {
     /** Promoters minus detractors, in percent of NPS responses; null without responses. */
@@ -190,7 +235,15 @@ export interface BusinessReport {
  */
 export class BusinessMetrics {
   readonly maxWindowDays: number;
+  readonly #inactivityMs: number;
   readonly #days: RollingWindow;
+  /** Reaches `inactivity` days past the watermark, where the scheduled lapses are. */
+  readonly #lapses: RollingWindow;
+  /** The day of the largest event time seen: scheduled lapses up to it are realized. */
+  #today = -1;
+  #firstPurchasesEver = 0;
+  #returnedEver = 0;
+  #lapsedEver = 0;
   /** Customers seen and not cancelled, now. */
   #base = 0;
   #openComplaints = 0;
@@ -203,12 +256,19 @@ export class BusinessMetrics {
   #openComplaintsBefore = 0;
   #npsGroupBefore = 0;
   #complaintGroupBefore = 0;
+  #lastPurchaseBefore = 0;
 
-  /** `maxWindowDays`: the longest window reports may ask for. */
-  constructor(maxWindowDays: number, allowedLatenessMs: number) {
-    this.maxWindowDays = maxWindowDays;
-    const bucketCount = maxWindowDays + Math.ceil(allowedLatenessMs / DAY_MS) + 1;
+  /**
+   * `maxWindowDays`: the longest window reports may ask for; `inactivityMs`: how long
+   * without a purchase before a customer counts as lapsed.
+   */
+  constructor(options: { maxWindowDays: number; allowedLatenessMs: number; inactivityMs: number }) {
+    this.maxWindowDays = options.maxWindowDays;
+    this.#inactivityMs = options.inactivityMs;
+    const bucketCount = options.maxWindowDays + Math.ceil(options.allowedLatenessMs / DAY_MS) + 1;
     this.#days = new RollingWindow(new WindowShape(DAY_MS, bucketCount, FIRST_GROUP_SERIES + GROUP_COUNT * GROUP_SERIES));
+    const inactivityDays = Math.ceil(options.inactivityMs / DAY_MS);
+    this.#lapses = new RollingWindow(new WindowShape(DAY_MS, bucketCount + inactivityDays + 1, Object.keys(LapseSeries).length));
   }
 
   beforeApply(state: CustomerState): void {
@@ -219,6 +279,7 @@ export class BusinessMetrics {
     this.#openComplaintsBefore = state.openComplaints;
     this.#npsGroupBefore = NPS_GROUPS + npsClassIndexOf(state.nps.last);
     this.#complaintGroupBefore = COMPLAINT_GROUPS + complaintHistoryIndexOf(state.complaints, state.openComplaints);
+    this.#lastPurchaseBefore = state.lastPurchaseTs;
   }
 
   /** `windowed`: the event is within the allowed lateness, so it counts on its day. */
@@ -229,6 +290,9 @@ export class BusinessMetrics {
     const reactivated = this.#wasCancelled && !cancelled ? 1 : 0;
     this.#base += joined - lost + reactivated;
     this.#openComplaints += state.openComplaints - this.#openComplaintsBefore;
+    const today = Math.floor(event.ts / DAY_MS);
+    if (today > this.#today) this.#advanceTo(today);
+    if (state.lastPurchaseTs !== this.#lastPurchaseBefore) this.#purchased(this.#lastPurchaseBefore, state.lastPurchaseTs);
     const days = this.#days;
     const slot = windowed ? days.slotOffset(event.ts) : -1;
     const npsGroup = NPS_GROUPS + npsClassIndexOf(state.nps.last);
@@ -263,6 +327,60 @@ export class BusinessMetrics {
         this.#addSurvey(slot, event.survey, event.score);
         break;
     }
+  }
+
+  /** The watermark reached a new day: the lapses scheduled up to it are realized. */
+  #advanceTo(today: number): void {
+    if (this.#today >= 0) this.#lapsedEver += this.#lapseSum(LapseSeries.lapses, this.#today + 1, today);
+    this.#today = today;
+  }
+
+  /**
+   * A customer's latest purchase moved from `previous` (0: never bought) to `last`. Its
+   * scheduled lapse moves with it, unless the inactivity period had already run out:
+   * then the lapse stands and the customer has returned.
+   */
+  #purchased(previous: number, last: number): void {
+    const period = this.#inactivityMs;
+    if (previous === 0) {
+      this.#firstPurchasesEver++;
+      this.#lapses.add(last, LapseSeries.firstPurchases, 1);
+    } else if (last >= previous + period) {
+      this.#returnedEver++;
+      this.#lapses.add(last, LapseSeries.returned, 1);
+    } else {
+      this.#scheduleLapse(previous + period, -1);
+    }
+    this.#scheduleLapse(last + period, 1);
+  }
+
+  #scheduleLapse(ts: number, delta: number): void {
+    this.#lapses.add(ts, LapseSeries.lapses, delta);
+    if (Math.floor(ts / DAY_MS) <= this.#today) this.#lapsedEver += delta;
+  }
+
+  #lapseSum(series: number, first: number, last: number): number {
+    return last < first ? 0 : this.#lapses.sum(series, last * DAY_MS, last - first + 1);
+  }
+
+  #inactivityFlows(first: number, last: number): InactivityFlows {
+    const firstPurchases = this.#lapseSum(LapseSeries.firstPurchases, first, last);
+    const returned = this.#lapseSum(LapseSeries.returned, first, last);
+    const lapsed = this.#lapseSum(LapseSeries.lapses, first, last);
+    const activeNow = this.#firstPurchasesEver + this.#returnedEver - this.#lapsedEver;
+    // Flows after `last` (up to the watermark's day) are undone too, for a span ending earlier.
+    const later = (series: number) => this.#lapseSum(series, last + 1, this.#today);
+    const activeAtEnd = activeNow - later(LapseSeries.firstPurchases) - later(LapseSeries.returned) + later(LapseSeries.lapses);
+    const activeAtStart = activeAtEnd - firstPurchases - returned + lapsed;
+    return {
+      inactivityDays: this.#inactivityMs / DAY_MS,
+      activeAtStart,
+      activeNow,
+      firstPurchases,
+      lapsed,
+      returned,
+      attritionRate: ratio(lapsed, activeAtStart),
+    };
   }
 
   /** Adds the flows of one event at `offset`: a slot, plus the first series of a group for a group's. */
@@ -331,6 +449,7 @@ export class BusinessMetrics {
       from: firstDay * DAY_MS,
       to: nowTs,
       customers: { ...customers, now: this.#base },
+      purchasing: this.#inactivityFlows(firstDay, today),
       value,
       attitude: {
         nps: npsOf(promoters, passives, detractors),
@@ -435,6 +554,14 @@ export class BusinessMetrics {
       base: this.#base,
       openComplaints: this.#openComplaints,
       groupMembers: [...this.#groupMembers],
+      lapses: {
+        newestBucket: this.#lapses.newestBucket,
+        days: this.#lapses.toSparse(),
+        today: this.#today,
+        firstPurchasesEver: this.#firstPurchasesEver,
+        returnedEver: this.#returnedEver,
+        lapsedEver: this.#lapsedEver,
+      },
     };
   }
 
@@ -443,6 +570,12 @@ export class BusinessMetrics {
     this.#base = snapshot.base;
     this.#openComplaints = snapshot.openComplaints;
     this.#groupMembers.set(snapshot.groupMembers);
+    const lapses = snapshot.lapses;
+    this.#lapses.restoreSparse(lapses.newestBucket, lapses.days);
+    this.#today = lapses.today;
+    this.#firstPurchasesEver = lapses.firstPurchasesEver;
+    this.#returnedEver = lapses.returnedEver;
+    this.#lapsedEver = lapses.lapsedEver;
   }
 }
 

@@ -178,6 +178,8 @@ describe("business metrics over NATS and Prometheus", () => {
     expect(sampleValue(exposition, "cx_business_channel_revenue", { window: "365d", channel: "web" })).toBe(300);
     // No base at the start of the window, so no rate: no sample rather than a NaN.
     expect(sampleValue(exposition, "cx_business_attrition_rate", { window: "7d" })).toBeUndefined();
+    expect(sampleValue(exposition, "cx_business_active_purchasers")).toBe(1);
+    expect(sampleValue(exposition, "cx_business_lapsed_customers", { window: "7d" })).toBe(0);
     expect(sampleValue(exposition, "cx_business_customers_by_nps_class", { window: "7d", nps_class: "promoter" })).toBe(1);
     expect(sampleValue(exposition, "cx_business_profit_by_nps_class", { window: "30d", nps_class: "unknown" })).toBe(120);
     expect(sampleValue(exposition, "cx_business_customers_by_complaint_history", { window: "7d", complaint_history: "open" })).toBe(0);

@@ -302,4 +302,19 @@ describe("loadConfig: business-metric windows", () => {
     expect(error.message).toContain("a business-metric window is at most 3650d, got 4000d");
     expect(error.position?.line).toBe(4);
   });
+
+  it("takes the purchase inactivity period in whole days and refuses part of a day at its line", () => {
+    expect(parseConfig("metrics:\n  purchaseInactivity: 60d\n", "t.yaml").engine.purchaseInactivityMs).toBe(60 * 86_400_000);
+    const error = configError(`metrics:\n  windows: [7d]\n  purchaseInactivity: 36h\n`);
+    expect(error.code).toBe(ConfigErrorCodes.ConfigInvalid);
+    expect(error.message).toContain("the purchase inactivity period is 1 to 3650 whole days, got 36h");
+    expect(error.message).toContain("metrics.purchaseInactivity");
+    expect(error.position?.line).toBe(3);
+  });
+
+  it("refuses a discount rate of 0 for lifetime value, which would value a loyal base at infinity", () => {
+    const error = configError(`metrics:\n  annualDiscountRate: 0\n`);
+    expect(error.message).toContain("metrics.annualDiscountRate");
+    expect(error.position?.line).toBe(2);
+  });
 });

@@ -116,6 +116,37 @@ function groupReference(events: readonly EventInput[], firstDay: number) {
   return groups;
 }
 
+/**
+ * Non-contractual attrition the slow way: each customer's purchases in time order; a gap
+ * of at least the inactivity period is a lapse (on the day the period ran out) and a
+ * return, and the last purchase lapses once its period has run out by `today`.
+ */
+function inactivityReference(events: readonly EventInput[], periodMs: number, firstDay: number, today: number) {
+  const purchases = new Map<string, number[]>();
+  for (const e of events) if (e.type === "purchase") purchases.set(e.customerId, [...(purchases.get(e.customerId) ?? []), e.ts]);
+  const inWindow = (day: number) => day >= firstDay && day <= today;
+  let firstPurchases = 0;
+  let lapsed = 0;
+  let returned = 0;
+  let activeAtStart = 0;
+  let activeNow = 0;
+  for (const times of purchases.values()) {
+    times.sort((a, b) => a - b);
+    if (inWindow(dayOf(times[0]!))) firstPurchases++;
+    times.forEach((ts, i) => {
+      const next = times[i + 1];
+      const lapseDay = dayOf(ts + periodMs);
+      if (next !== undefined && next < ts + periodMs) return;
+      if (inWindow(lapseDay)) lapsed++;
+      if (next !== undefined && inWindow(dayOf(next))) returned++;
+    });
+    const lastBefore = times.filter((ts) => dayOf(ts) < firstDay).at(-1);
+    if (lastBefore !== undefined && dayOf(lastBefore + periodMs) >= firstDay) activeAtStart++;
+    if (dayOf(times.at(-1)! + periodMs) > today) activeNow++;
+  }
+  return { firstPurchases, lapsed, returned, activeAtStart, activeNow };
+}
+
 /** Events in a slightly shuffled order: each moved by less than half the allowed lateness, so none is late. */
 function shuffledWithin(events: readonly EventInput[], maxShiftMs: number, seed: number): EventInput[] {
   let x = seed;
@@ -227,6 +258,32 @@ describe("business metrics", () => {
         expect(total((g) => g.value.purchases)).toBe(report.value.purchases);
       }
     }
+  });
+
+  it.each([7, 30, 45])("over %i days count customers who stopped buying for the inactivity period, as the purchases say", (days) => {
+    const d = new EngineDriver({ yaml: "metrics:\n  purchaseInactivity: 14d\n" });
+    for (const event of events) d.send(event);
+    const today = dayOf(d.engine.watermark);
+    const expected = inactivityReference(events, 14 * DAY, today - days + 1, today);
+    const purchasing = d.engine.businessReport(days).purchasing;
+    expect(purchasing).toEqual({ inactivityDays: 14, ...expected, attritionRate: expected.lapsed / expected.activeAtStart });
+    expect(expected.lapsed).toBeGreaterThan(0);
+    expect(expected.returned).toBeGreaterThan(0);
+  });
+
+  it("count a lapse once its inactivity period has run out in event time, and a purchase after it as a return", () => {
+    const d = new EngineDriver({ yaml: "metrics:\n  purchaseInactivity: 10d\n" });
+    d.send(anEvent("purchase", { customerId: "A", ts: T0 - 30 * DAY }));
+    d.send(anEvent("purchase", { customerId: "B", ts: T0 - 30 * DAY }));
+    d.send(anEvent("purchase", { customerId: "B", ts: T0 - 25 * DAY })); // inside A's and its own period: B stays active
+    expect(d.engine.businessReport(30).purchasing).toMatchObject({ activeNow: 2, lapsed: 0 });
+    // Time passes on other customers' events: A's period ran out 20 days ago, B's 15.
+    d.send(anEvent("web_visit", { customerId: "C", ts: T0 - 14 * DAY }));
+    expect(d.engine.businessReport(30).purchasing).toMatchObject({ activeNow: 0, lapsed: 2, firstPurchases: 2, returned: 0 });
+    d.send(anEvent("purchase", { customerId: "A", ts: T0 - 13 * DAY }));
+    expect(d.engine.businessReport(30).purchasing).toMatchObject({ activeNow: 1, lapsed: 2, returned: 1 });
+    // Five days from T0 - 17 days: after A's lapse (inactive at the start, returned inside), before B's.
+    expect(d.engine.businessReport(5).purchasing).toMatchObject({ activeAtStart: 1, activeNow: 1, lapsed: 1, returned: 1, attritionRate: 1 });
   });
 
   it("come back identical from a checkpoint", () => {
