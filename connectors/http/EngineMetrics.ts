@@ -267,6 +267,9 @@ export class EngineMetrics {
     perWindow("cx_business_revenue", "Net revenue in the window: purchases and payments less refunds", (r) => r.value.revenue);
     perWindow("cx_business_cost", "Cost to serve in the window", (r) => r.value.cost);
     perWindow("cx_business_profit", "Revenue less cost to serve in the window", (r) => r.value.profit);
+    perWindow("cx_business_growth_index", "Cross-sell and up-sell amounts over all repeat purchasing in the window", (r) => r.growth.index);
+    perWindow("cx_business_cross_sell_amount", "Repeat purchases in a category new to the customer, in the window", (r) => r.growth.crossSell.amount);
+    perWindow("cx_business_up_sell_amount", "Spending above the customer's own mean purchase, in the window", (r) => r.growth.upSellAmount);
     perWindow("cx_business_nps", "Net Promoter Score in the window: % promoters less % detractors", (r) => r.attitude.nps);
     perWindow("cx_business_csat", "Mean CSAT (1-5) in the window", (r) => r.attitude.csat);
     perWindow("cx_business_ces", "Mean customer effort score (1-7) in the window", (r) => r.attitude.ces);

@@ -22,6 +22,7 @@ const SCALAR_FIELDS = [
   "consentMask",
   "consentKnownMask",
   "purchases",
+  "purchaseAmount",
   "lastPurchaseTs",
   "revenue",
   "refunds",

@@ -47,8 +47,14 @@ const Series = {
   /** Customers whose open complaints were all resolved, and the time that took. */
   resolutions: FLOW_SERIES + 10,
   resolutionMsSum: FLOW_SERIES + 11,
+  /** Purchases by customers who had bought before, and those of them in a category new to the customer (cross-sell). */
+  repeatPurchaseAmount: FLOW_SERIES + 12,
+  crossSellPurchases: FLOW_SERIES + 13,
+  crossSellAmount: FLOW_SERIES + 14,
+  /** Repeat purchases in a known category: the part of each above the customer's own mean purchase so far (up-sell). */
+  upSellAmount: FLOW_SERIES + 15,
 } as const;
-const GLOBAL_SERIES = FLOW_SERIES + 12;
+const GLOBAL_SERIES = FLOW_SERIES + 16;
 /** The series counting an NPS answer, by its index in NPS_CLASSES (an answer is never "unknown"). */
 const NPS_ANSWER_SERIES = [Series.detractors, Series.detractors, Series.passives, Series.promoters];
 const ChannelSeries = { events: 0, revenue: 1 } as const;
@@ -157,6 +163,20 @@ export interface ValueTotals {
   readonly purchases: number;
 }
 
+/**
+ * Additional purchasing by existing customers (customers who had bought before): buying
+ * in categories new to them (cross-sell) and spending above their own mean purchase so
+ * far (up-sell). The index is the two together over all repeat purchasing.
+ */
+export interface GrowthIndex {
+  /** Purchase amounts of repeat purchases. */
+  readonly repeatPurchaseAmount: number;
+  readonly crossSell: { readonly purchases: number; readonly amount: number };
+  readonly upSellAmount: number;
+  /** (cross-sell amount + up-sell amount) / repeat purchase amount; null without repeat purchases. */
+  readonly index: number | null;
+}
+
 /** One group of customers (an NPS class, a complaint history) over the window. */
 export interface GroupReport {
   readonly customers: CustomerFlows & { readonly now: number };
@@ -189,6 +209,7 @@ export interface BusinessReport {
   /** Non-contractual: customers who stopped buying for the configured inactivity period. */
   readonly purchasing: InactivityFlows;
   readonly value: ValueTotals;
+  readonly growth: GrowthIndex;
   readonly attitude: {
     /** Promoters minus detractors, in percent of NPS responses; null without responses. */
     readonly nps: number | null;
@@ -257,6 +278,9 @@ export class BusinessMetrics {
   #npsGroupBefore = 0;
   #complaintGroupBefore = 0;
   #lastPurchaseBefore = 0;
+  #purchasesBefore = 0;
+  #purchaseAmountBefore = 0;
+  #categoriesBefore = 0;
 
   /**
    * `maxWindowDays`: the longest window reports may ask for; `inactivityMs`: how long
@@ -280,6 +304,9 @@ export class BusinessMetrics {
     this.#npsGroupBefore = NPS_GROUPS + npsClassIndexOf(state.nps.last);
     this.#complaintGroupBefore = COMPLAINT_GROUPS + complaintHistoryIndexOf(state.complaints, state.openComplaints);
     this.#lastPurchaseBefore = state.lastPurchaseTs;
+    this.#purchasesBefore = state.purchases;
+    this.#purchaseAmountBefore = state.purchaseAmount;
+    this.#categoriesBefore = state.categories.length;
   }
 
   /** `windowed`: the event is within the allowed lateness, so it counts on its day. */
@@ -314,6 +341,9 @@ export class BusinessMetrics {
       if (revenue !== 0) days.addAt(slot, channel + ChannelSeries.revenue, revenue);
     }
     switch (event.typeIndex) {
+      case EventTypeIndex.purchase:
+        if (this.#purchasesBefore > 0) this.#addRepeatPurchase(slot, event.amount, state.categories.length > this.#categoriesBefore);
+        break;
       case EventTypeIndex.complaint:
         days.addAt(slot, Series.complaintsOpened, 1);
         break;
@@ -327,6 +357,18 @@ export class BusinessMetrics {
         this.#addSurvey(slot, event.survey, event.score);
         break;
     }
+  }
+
+  #addRepeatPurchase(slot: number, amount: number, newCategory: boolean): void {
+    const days = this.#days;
+    days.addAt(slot, Series.repeatPurchaseAmount, amount);
+    if (newCategory) {
+      days.addAt(slot, Series.crossSellPurchases, 1);
+      days.addAt(slot, Series.crossSellAmount, amount);
+      return;
+    }
+    const above = amount - this.#purchaseAmountBefore / this.#purchasesBefore;
+    if (above > 0) days.addAt(slot, Series.upSellAmount, above);
   }
 
   /** The watermark reached a new day: the lapses scheduled up to it are realized. */
@@ -451,6 +493,7 @@ export class BusinessMetrics {
       customers: { ...customers, now: this.#base },
       purchasing: this.#inactivityFlows(firstDay, today),
       value,
+      growth: this.#growth(sum),
       attitude: {
         nps: npsOf(promoters, passives, detractors),
         promoters,
@@ -471,6 +514,18 @@ export class BusinessMetrics {
       byNpsClass: groups(NPS_CLASSES, NPS_GROUPS),
       byComplaintHistory: groups(COMPLAINT_HISTORIES, COMPLAINT_GROUPS),
       byMonth: this.#months(firstDay, today, nowTs),
+    };
+  }
+
+  #growth(sum: (series: number) => number): GrowthIndex {
+    const repeatPurchaseAmount = sum(Series.repeatPurchaseAmount);
+    const crossSellAmount = sum(Series.crossSellAmount);
+    const upSellAmount = sum(Series.upSellAmount);
+    return {
+      repeatPurchaseAmount,
+      crossSell: { purchases: sum(Series.crossSellPurchases), amount: crossSellAmount },
+      upSellAmount,
+      index: ratio(crossSellAmount + upSellAmount, repeatPurchaseAmount),
     };
   }
 

@@ -153,6 +153,8 @@ export class CustomerState {
 
   // Behaviour, lifetime
   purchases = 0;
+  /** Sum of purchase amounts (revenue also holds payments and refunds): the customer's own spending level. */
+  purchaseAmount = 0;
   lastPurchaseTs = 0;
   /** Net revenue: purchases and payments, less refunds. */
   revenue = 0;
@@ -247,6 +249,7 @@ export class CustomerState {
         break;
       case EventTypeIndex.purchase:
         this.purchases++;
+        this.purchaseAmount += event.amount;
         this.revenue += event.amount;
         if (ts > this.lastPurchaseTs) this.lastPurchaseTs = ts;
         addDistinct(this.products, event.product, maxProducts);

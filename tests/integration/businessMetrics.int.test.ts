@@ -79,6 +79,8 @@ describe("business metrics over NATS and Prometheus", () => {
     const week = reply.windows["7d"]!;
     expect(week.customers).toEqual({ atStart: 0, now: 1, acquired: 2, lost: 1, reactivated: 0, acquisitionRate: null, attritionRate: null });
     expect(week.value).toEqual({ revenue: 300, cost: 180, profit: 120, purchases: 1 });
+    // BM1's purchase was its first: no repeat purchasing, so no growth index.
+    expect(week.growth).toEqual({ repeatPurchaseAmount: 0, crossSell: { purchases: 0, amount: 0 }, upSellAmount: 0, index: null });
     expect(week.attitude).toMatchObject({ promoters: 2, passives: 0, detractors: 1, nps: (100 * (2 - 1)) / 3 });
     expect(week.complaints).toMatchObject({ opened: 1, openNow: 1 });
     expect(week.byChannel.web).toEqual({ events: 8, revenue: 300 });

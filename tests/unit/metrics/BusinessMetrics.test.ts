@@ -147,6 +147,34 @@ function inactivityReference(events: readonly EventInput[], periodMs: number, fi
   return { firstPurchases, lapsed, returned, activeAtStart, activeNow };
 }
 
+/** The growth index the slow way: every purchase against what its customer had bought before it. */
+function growthReference(events: readonly EventInput[], firstDay: number, maxCategories: number) {
+  const bought = new Map<string, { purchases: number; amount: number; categories: Set<string> }>();
+  let repeat = 0;
+  let crossSellPurchases = 0;
+  let crossSell = 0;
+  let upSell = 0;
+  for (const e of events) {
+    if (e.type !== "purchase") continue;
+    const b = bought.get(e.customerId) ?? { purchases: 0, amount: 0, categories: new Set<string>() };
+    bought.set(e.customerId, b);
+    const newCategory = e.category !== "" && !b.categories.has(e.category) && b.categories.size < maxCategories;
+    if (dayOf(e.ts) >= firstDay && b.purchases > 0) {
+      repeat += e.amount;
+      if (newCategory) {
+        crossSellPurchases++;
+        crossSell += e.amount;
+      } else {
+        upSell += Math.max(0, e.amount - b.amount / b.purchases);
+      }
+    }
+    b.purchases++;
+    b.amount += e.amount;
+    if (newCategory) b.categories.add(e.category);
+  }
+  return { repeat, crossSellPurchases, crossSell, upSell };
+}
+
 /** Events in a slightly shuffled order: each moved by less than half the allowed lateness, so none is late. */
 function shuffledWithin(events: readonly EventInput[], maxShiftMs: number, seed: number): EventInput[] {
   let x = seed;
@@ -284,6 +312,18 @@ describe("business metrics", () => {
     expect(d.engine.businessReport(30).purchasing).toMatchObject({ activeNow: 1, lapsed: 2, returned: 1 });
     // Five days from T0 - 17 days: after A's lapse (inactive at the start, returned inside), before B's.
     expect(d.engine.businessReport(5).purchasing).toMatchObject({ activeAtStart: 1, activeNow: 1, lapsed: 1, returned: 1, attritionRate: 1 });
+  });
+
+  it.each([7, 45])("over %i days measure cross-sell and up-sell to existing customers, as each purchase against the customer's history says", (days) => {
+    const growth = driver.engine.businessReport(days).growth;
+    const expected = growthReference(events, dayOf(now) - days + 1, driver.config.engine.maxProductsPerCustomer);
+    expect(growth.repeatPurchaseAmount).toBeCloseTo(expected.repeat, 6);
+    expect(growth.crossSell.purchases).toBe(expected.crossSellPurchases);
+    expect(growth.crossSell.amount).toBeCloseTo(expected.crossSell, 6);
+    expect(growth.upSellAmount).toBeCloseTo(expected.upSell, 6);
+    expect(growth.index).toBeCloseTo((expected.crossSell + expected.upSell) / expected.repeat, 9);
+    expect(expected.crossSellPurchases).toBeGreaterThan(0);
+    expect(expected.upSell).toBeGreaterThan(0);
   });
 
   it("come back identical from a checkpoint", () => {
