@@ -4,6 +4,7 @@ import { CxError } from "../engine/index.js";
 import { UsageError } from "./options.js";
 import { runCheckConfig } from "./commands/checkConfig.js";
 import { runDemo } from "./commands/demo.js";
+import { runFitBgNbd } from "./commands/fitBgNbd.js";
 import { runSchema } from "./commands/schema.js";
 import { runSimulate } from "./commands/simulate.js";
 import { runStart } from "./commands/start.js";
@@ -55,6 +56,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       "decide-rate": { type: "string" },
     },
     run: (values) => runDemo(values),
+  },
+  "fit-bgnbd": {
+    summary: "fit the probability-alive (BG/NBD) model to the customers of the last checkpoint; prints the config section",
+    usage: "cxpulse fit-bgnbd [--nats-url URL] [--config FILE]",
+    options: { config, "nats-url": natsUrl },
+    run: (values) => runFitBgNbd(values),
   },
   "check-config": {
     summary: "validate a configuration file and compile its rules",

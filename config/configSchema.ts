@@ -128,6 +128,18 @@ const MetricsSection = Type.Object(
     }),
     publishInterval: Duration("10s", "Time between business-metric snapshots on cx.metrics.business (0: none)"),
     purchaseInactivity: Duration("90d", "Time without a purchase after which a customer counts as lapsed (non-contractual attrition); whole days"),
+    probabilityAlive: Type.Optional(
+      Type.Object(
+        {
+          r: Type.Number({ exclusiveMinimum: 0 }),
+          alpha: Type.Number({ exclusiveMinimum: 0 }),
+          a: Type.Number({ exclusiveMinimum: 0 }),
+          b: Type.Number({ exclusiveMinimum: 0 }),
+          threshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: "Below this probability a customer counts as lost" }),
+        },
+        { ...strict, description: "BG/NBD parameters (time in weeks), e.g. from `cxpulse fit-bgnbd`; absent: no probability-alive" },
+      ),
+    ),
     annualDiscountRate: Type.Number({
       exclusiveMinimum: 0,
       maximum: 1,

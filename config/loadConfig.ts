@@ -9,6 +9,7 @@ import {
   ConfigError,
   ConfigErrorCodes,
   formatKeyPath,
+  type AliveModel,
   type DecisionDefinitions,
   type EngineSettings,
   type LocateValue,
@@ -111,6 +112,12 @@ const MAX_REPORTED_ERRORS = 8;
 /** Ten years of daily buckets: the business metrics' ring is sized by the longest window. */
 const MAX_METRIC_WINDOW_DAYS = 3_650;
 const DAY_MS = 86_400_000;
+
+function aliveModel(section: ConfigFile["metrics"]["probabilityAlive"]): AliveModel | null {
+  if (section === undefined) return null;
+  const { threshold, ...parameters } = section;
+  return Object.freeze({ parameters: Object.freeze(parameters), threshold });
+}
 
 /**
  * Reads, validates and freezes a configuration file. Throws a ConfigError whose
@@ -231,6 +238,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       })),
       purchaseInactivityMs: purchaseInactivityMs(),
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
+      aliveModel: aliveModel(config.metrics.probabilityAlive),
       lifecycle: Object.freeze({
         newForMs: ms(e.lifecycle.newFor, ["engine", "lifecycle", "newFor"]),
         atRiskAfterMs: ms(e.lifecycle.atRiskAfter, ["engine", "lifecycle", "atRiskAfter"]),

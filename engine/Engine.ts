@@ -13,7 +13,14 @@ import { InputErrorCodes, Rejection } from "./errors.js";
 import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
 import { EventValidator } from "./events/EventValidator.js";
 import { InteractionEvent } from "./events/InteractionEvent.js";
-import { detractorDrivers, profitability, type DetractorDriversInsight, type ProfitabilityInsight } from "./metrics/BaseInsights.js";
+import {
+  aliveInsight,
+  detractorDrivers,
+  profitability,
+  type AliveInsight,
+  type DetractorDriversInsight,
+  type ProfitabilityInsight,
+} from "./metrics/BaseInsights.js";
 import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.js";
 import { describeCustomer, type CustomerProfile } from "./state/CustomerProfile.js";
 import type { Valuation } from "./state/customerValue.js";
@@ -101,14 +108,7 @@ export class Engine {
     this.#output = options.output;
     this.#decisions = options.decisions;
     this.#subjectPrefix = options.eventSubjectPrefix;
-    const layout = new StateLayout({
-      allowedLatenessMs: options.settings.allowedLatenessMs,
-      recentInteractions: options.settings.recentInteractions,
-      contactHistory: options.settings.contactHistory,
-      maxProducts: options.settings.maxProductsPerCustomer,
-      lifecycle: options.settings.lifecycle,
-    });
-    this.#customers = new CustomerDirectory(layout, options.settings.maxCustomers);
+    this.#customers = new CustomerDirectory(stateLayoutFor(options.settings), options.settings.maxCustomers);
     this.#validator = new EventValidator({ clock: options.clock, maxFutureSkewMs: options.settings.maxFutureSkewMs });
     this.#ctx = new RuleContext(this.#customers.transient("-"), options.settings.lifecycle);
     this.#business = new BusinessMetrics({
@@ -440,7 +440,7 @@ export class Engine {
   /** The 360 view of a customer, or undefined if the engine holds none in memory (see `needsLoad`). */
   profile(customerId: string): CustomerProfile | undefined {
     const state = this.#customers.peek(customerId);
-    return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings.lifecycle, this.valuation());
+    return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings, this.valuation());
   }
 
   /**
@@ -457,6 +457,12 @@ export class Engine {
   /** Profit deciles and lifetime value over the customers in memory: a scan, for queries only. */
   profitability(): ProfitabilityInsight {
     return profitability(this.#customers.inMemoryStates(), this.#eventTimeNow(), this.valuation());
+  }
+
+  /** Probability-alive over the purchasers in memory (a scan, for queries only); null without a configured model. */
+  probabilityAlive(): AliveInsight | null {
+    const model = this.settings.aliveModel;
+    return model === null ? null : aliveInsight(this.#customers.inMemoryStates(), this.#eventTimeNow(), model);
   }
 
   /** The behaviours that move with being a detractor, over the customers in memory: a scan, for queries only. */
@@ -555,4 +561,15 @@ function subjectMatches(subject: string, prefix: string, channel: string, custom
     subject.charCodeAt(prefix.length + channel.length) === 46 &&
     subject.endsWith(customerId)
   );
+}
+
+/** Where each part of a customer's state sits, for these settings: what checkpoints are written and read with. */
+export function stateLayoutFor(settings: EngineSettings): StateLayout {
+  return new StateLayout({
+    allowedLatenessMs: settings.allowedLatenessMs,
+    recentInteractions: settings.recentInteractions,
+    contactHistory: settings.contactHistory,
+    maxProducts: settings.maxProductsPerCustomer,
+    lifecycle: settings.lifecycle,
+  });
 }

@@ -1,6 +1,7 @@
 import type { Channel } from "./events/Channel.js";
 import type { EventType } from "./events/EventType.js";
 import type { LifecyclePolicy } from "./state/CustomerState.js";
+import type { AliveModel } from "./state/customerValue.js";
 
 /** Engine limits and policies; durations in milliseconds. */
 export interface EngineSettings {
@@ -25,6 +26,8 @@ export interface EngineSettings {
   readonly businessWindowDays: readonly number[];
   /** Time without a purchase after which a customer counts as lapsed (non-contractual attrition); whole days. */
   readonly purchaseInactivityMs: number;
+  /** The BG/NBD model of probability-alive; null when none is configured. */
+  readonly aliveModel: AliveModel | null;
   /** Monthly discount rate of future profit in customer lifetime value. */
   readonly monthlyDiscountRate: number;
 }

@@ -49,6 +49,10 @@ export const ServiceErrorCodes = {
   InternalError: "internal_error",
   NatsServerMissing: "nats_server_missing",
   NatsConnectFailed: "nats_connect_failed",
+  /** A tool that reads the engine's checkpoints found none committed. */
+  NoCheckpoint: "no_checkpoint",
+  /** A model fit found no data to fit to. */
+  NothingToFit: "nothing_to_fit",
 } as const;
 
 export type ServiceErrorCode = (typeof ServiceErrorCodes)[keyof typeof ServiceErrorCodes];

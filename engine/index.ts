@@ -1,6 +1,6 @@
 // The engine's public surface. Connectors, the CLI, tests and benchmarks import from
 // here; everything not listed stays internal.
-export { Engine, IngestResult, type EngineOptions } from "./Engine.js";
+export { Engine, IngestResult, stateLayoutFor, type EngineOptions } from "./Engine.js";
 export type { EngineOutput, RejectedInput } from "./EngineOutput.js";
 export {
   ACTION_KINDS,
@@ -75,8 +75,10 @@ export {
   type NpsClass,
 } from "./state/CustomerState.js";
 export type { CustomerProfile } from "./state/CustomerProfile.js";
-export type { DetractorDriver, DetractorDriversInsight, ProfitabilityInsight, ProfitDecile } from "./metrics/BaseInsights.js";
-export type { Valuation } from "./state/customerValue.js";
+export type { AliveInsight, DetractorDriver, DetractorDriversInsight, ProfitabilityInsight, ProfitDecile } from "./metrics/BaseInsights.js";
+export { repeatHistoryOf, type AliveModel, type Valuation } from "./state/customerValue.js";
+export { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
+export { fitBgNbd, type BgNbdFit, type BgNbdParameters, type RepeatHistory } from "./models/BgNbd.js";
 export {
   BREAKDOWNS,
   withBreakdowns,

@@ -166,9 +166,14 @@ export class CheckpointStore {
    * Recovery: every customer's state as of the committed checkpoint: the state bucket,
    * overlaid with the committed checkpoints still in the log (which are then applied,
    * so that loads from the bucket are current). Log chunks of a checkpoint that never
-   * committed are ignored.
+   * committed are ignored. A reader beside a running engine (`applyLog: false`) leaves
+   * the applying to the engine, which may have moved on to newer checkpoints.
    */
-  async recover(marker: CommitMarker, visit: (customer: StoredCustomer) => void): Promise<{ customers: number; fromLog: number }> {
+  async recover(
+    marker: CommitMarker,
+    visit: (customer: StoredCustomer) => void,
+    { applyLog = true }: { applyLog?: boolean } = {},
+  ): Promise<{ customers: number; fromLog: number }> {
     const customers = new Map<string, Uint8Array>();
     const keyPrefixLength = `$KV.${this.#settings.stateBucket}.`.length;
     await readStream(this.#nc, `KV_${this.#settings.stateBucket}`, {}, (message) => {
@@ -185,7 +190,7 @@ export class CheckpointStore {
       for (const entry of chunk.customers) pending.push(entry);
     });
     for (const [customerId, encoded] of pending) customers.set(customerId, encoded);
-    if (pending.length > 0) await this.apply(marker.engine.epoch, pending);
+    if (applyLog && pending.length > 0) await this.apply(marker.engine.epoch, pending);
     for (const [customerId, encoded] of customers) visit({ customerId, encoded });
     return { customers: customers.size, fromLog: pending.length };
   }

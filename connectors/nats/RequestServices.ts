@@ -41,7 +41,7 @@ export const MetricsQuerySchema = Type.Object(
 );
 const metricsQuery = TypeCompiler.Compile(MetricsQuerySchema);
 
-const INSIGHTS = ["profitability", "detractorDrivers"] as const;
+const INSIGHTS = ["profitability", "detractorDrivers", "probabilityAlive"] as const;
 
 /** Body of `cx.query.insights`: one insight by name; absent, all of them. */
 export const InsightsQuerySchema = Type.Object({ insight: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
@@ -176,11 +176,16 @@ export class RequestServices {
     if (query.insight !== undefined && !(INSIGHTS as readonly string[]).includes(query.insight)) {
       return replyError(msg, InputErrorCodes.InvalidValue, `unknown insight ${JSON.stringify(query.insight)}; ${usage}`);
     }
-    const started = performance.now();
     const engine = this.#engine;
+    if (query.insight === "probabilityAlive" && engine.settings.aliveModel === null) {
+      return replyError(msg, InputErrorCodes.InvalidValue, "no probability-alive model: set metrics.probabilityAlive, e.g. from `cxpulse fit-bgnbd`");
+    }
+    const started = performance.now();
     const wanted = (name: (typeof INSIGHTS)[number]) => query.insight === undefined || query.insight === name;
     const profitability = wanted("profitability") ? engine.profitability() : undefined;
     const detractorDrivers = wanted("detractorDrivers") ? engine.detractorDrivers() : undefined;
+    // Asked for everything without a model: null says there is none.
+    const probabilityAlive = wanted("probabilityAlive") ? engine.probabilityAlive() : undefined;
     reply(msg, {
       watermark: engine.watermark,
       // The analyses read the customers in memory; spilled ones are in the checkpoint store only.
@@ -189,6 +194,7 @@ export class RequestServices {
       computedMs: performance.now() - started,
       ...(profitability === undefined ? {} : { profitability }),
       ...(detractorDrivers === undefined ? {} : { detractorDrivers }),
+      ...(probabilityAlive === undefined ? {} : { probabilityAlive }),
     });
   }
 

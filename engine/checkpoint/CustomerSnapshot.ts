@@ -23,6 +23,7 @@ const SCALAR_FIELDS = [
   "consentKnownMask",
   "purchases",
   "purchaseAmount",
+  "firstPurchaseTs",
   "lastPurchaseTs",
   "revenue",
   "refunds",

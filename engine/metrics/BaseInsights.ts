@@ -1,6 +1,6 @@
 import { CHANNELS } from "../events/Channel.js";
 import { WindowSeries, type CustomerState } from "../state/CustomerState.js";
-import { lifetimeValue, type Valuation } from "../state/customerValue.js";
+import { lifetimeValue, probabilityAliveOf, type AliveModel, type Valuation } from "../state/customerValue.js";
 
 export interface ProfitDecile {
   /** 1: the most profitable tenth of the customers. */
@@ -197,4 +197,49 @@ export function detractorDrivers(customers: Iterable<CustomerState>, nowTs: numb
   });
   drivers.sort((a, b) => Math.abs(b.correlation) - Math.abs(a.correlation));
   return { answered, detractors, drivers, method: DRIVERS_METHOD };
+}
+
+/** The BG/NBD view of the non-contractual base: how many of those who bought are still alive. */
+export interface AliveInsight {
+  readonly model: AliveModel;
+  /** Customers with at least one purchase. */
+  readonly purchasers: number;
+  /** Sum of their probabilities of being alive: the expected number of active customers. */
+  readonly expectedAlive: number;
+  /** Below the threshold: counted as lost. */
+  readonly belowThreshold: number;
+  readonly lostShare: number | null;
+  /** Purchasers by tenth of probability: [0, 0.1), [0.1, 0.2), ..., [0.9, 1]. */
+  readonly distribution: readonly number[];
+  readonly method: string;
+}
+
+const ALIVE_METHOD =
+  "BG/NBD (Fader, Hardie and Lee 2005) with the configured parameters, time in weeks: P(alive) from each purchaser's repeat purchases, " +
+  "the time of its last purchase and its age since the first; 1 for a customer who never bought again, 0 once cancelled. " +
+  "Over the customers in memory.";
+
+/** Probability-alive over the purchasers in memory: a scan, for a query. */
+export function aliveInsight(customers: Iterable<CustomerState>, nowTs: number, model: AliveModel): AliveInsight {
+  const distribution = new Array<number>(10).fill(0);
+  let purchasers = 0;
+  let expectedAlive = 0;
+  let belowThreshold = 0;
+  for (const state of customers) {
+    const p = probabilityAliveOf(state, nowTs, model);
+    if (p === null) continue;
+    purchasers++;
+    expectedAlive += p;
+    if (p < model.threshold) belowThreshold++;
+    distribution[Math.min(9, Math.floor(p * 10))]!++;
+  }
+  return {
+    model,
+    purchasers,
+    expectedAlive,
+    belowThreshold,
+    lostShare: purchasers === 0 ? null : belowThreshold / purchasers,
+    distribution,
+    method: ALIVE_METHOD,
+  };
 }

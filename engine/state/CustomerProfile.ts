@@ -11,7 +11,7 @@ import {
   type SurveyScores,
   type WindowSeriesName,
 } from "./CustomerState.js";
-import { lifetimeValue, monthlyProfit, type Valuation } from "./customerValue.js";
+import { lifetimeValue, monthlyProfit, probabilityAliveOf, type AliveModel, type Valuation } from "./customerValue.js";
 
 export interface SurveySummary {
   readonly last: number | null;
@@ -67,6 +67,8 @@ export interface CustomerProfile {
     readonly monthlyProfit: number;
     /** Estimated customer lifetime value (see BaseInsights: the simple retention model); 0 once cancelled. */
     readonly lifetimeValue: number;
+    /** BG/NBD probability that the customer is still buying; null without a purchase or a configured model. */
+    readonly probabilityAlive: number | null;
     readonly serviceCalls: number;
     readonly products: readonly string[];
     readonly categories: readonly string[];
@@ -98,7 +100,12 @@ export interface CustomerProfile {
 }
 
 /** Builds the 360 view; allocation is fine here, it runs per query, not per event. */
-export function describeCustomer(state: CustomerState, nowTs: number, lifecycle: LifecyclePolicy, valuation: Valuation): CustomerProfile {
+export function describeCustomer(
+  state: CustomerState,
+  nowTs: number,
+  settings: { readonly lifecycle: LifecyclePolicy; readonly aliveModel: AliveModel | null },
+  valuation: Valuation,
+): CustomerProfile {
   const never = (ts: number) => (ts === 0 ? null : ts);
   const known = (value: string) => (value === "" ? null : value);
   const finite = (value: number) => (Number.isFinite(value) ? value : null);
@@ -119,7 +126,7 @@ export function describeCustomer(state: CustomerState, nowTs: number, lifecycle:
     asOf: nowTs,
     lastSeq: state.lastSeq,
     lifecycle: {
-      status: state.statusAt(nowTs, lifecycle),
+      status: state.statusAt(nowTs, settings.lifecycle),
       firstSeen: never(state.firstSeenTs),
       lastSeen: never(state.lastSeenTs),
       lastActive: never(state.lastActiveTs),
@@ -141,6 +148,7 @@ export function describeCustomer(state: CustomerState, nowTs: number, lifecycle:
       profit: state.revenue - state.cost,
       monthlyProfit: monthlyProfit(state, nowTs),
       lifetimeValue: lifetimeValue(state, nowTs, valuation),
+      probabilityAlive: probabilityAliveOf(state, nowTs, settings.aliveModel),
       serviceCalls: state.serviceCalls,
       products: [...state.products],
       categories: [...state.categories],

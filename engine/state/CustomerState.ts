@@ -155,6 +155,7 @@ export class CustomerState {
   purchases = 0;
   /** Sum of purchase amounts (revenue also holds payments and refunds): the customer's own spending level. */
   purchaseAmount = 0;
+  firstPurchaseTs = 0;
   lastPurchaseTs = 0;
   /** Net revenue: purchases and payments, less refunds. */
   revenue = 0;
@@ -252,6 +253,7 @@ export class CustomerState {
         this.purchaseAmount += event.amount;
         this.revenue += event.amount;
         if (ts > this.lastPurchaseTs) this.lastPurchaseTs = ts;
+        if (this.firstPurchaseTs === 0 || ts < this.firstPurchaseTs) this.firstPurchaseTs = ts;
         addDistinct(this.products, event.product, maxProducts);
         addDistinct(this.categories, event.category, maxProducts);
         if (slot >= 0) {

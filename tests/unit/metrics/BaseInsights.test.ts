@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { probabilityAlive } from "../../../engine/models/BgNbd.js";
 import { anEvent, DAY, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
 
 /** Pearson correlation, the textbook way: what a point-biserial correlation must equal. */
@@ -120,5 +121,54 @@ describe("drivers of detractor status", () => {
     // A behaviour every customer shares says nothing: left out, not reported as 0 or NaN.
     expect(byName.has("channelsUsed")).toBe(false);
     expect(insight.drivers.every((d) => Number.isFinite(d.correlation))).toBe(true);
+  });
+});
+
+describe("probability-alive over the purchasers", () => {
+  const yaml = "metrics:\n  probabilityAlive: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, threshold: 0.5 }\n";
+  const WEEK = 7 * DAY;
+  const driver = new EngineDriver({ yaml });
+  // STEADY bought every 2 weeks until 2 weeks ago; FADED bought 3 times early, then 30 weeks of silence.
+  const events = [
+    ...Array.from({ length: 10 }, (_, i) => anEvent("purchase", { customerId: "STEADY", ts: T0 - (22 - 2 * i) * WEEK })),
+    ...[40, 39, 38].map((weeks) => anEvent("purchase", { customerId: "FADED", ts: T0 - weeks * WEEK })),
+    anEvent("purchase", { customerId: "ONCE", ts: T0 - 20 * WEEK }),
+    anEvent("purchase", { customerId: "GONE", ts: T0 - 12 * WEEK }),
+    anEvent("purchase", { customerId: "GONE", ts: T0 - 10 * WEEK }),
+    anEvent("cancel", { customerId: "GONE", ts: T0 - 5 * WEEK }),
+    anEvent("web_visit", { customerId: "BROWSER", ts: T0 }),
+  ].sort((a, b) => a.ts - b.ts);
+  for (const event of events) driver.send(event);
+  const model = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+
+  it("takes every event", () => expect(driver.rejected).toEqual([]));
+
+  it("puts each purchaser's probability in its 360 view, from its own repeat purchases and age in weeks", () => {
+    const alive = (id: string) => driver.engine.profile(id)!.behaviour.probabilityAlive;
+    expect(alive("STEADY")).toBeCloseTo(probabilityAlive(model, { x: 9, tx: 18, T: 22 }), 12);
+    expect(alive("FADED")).toBeCloseTo(probabilityAlive(model, { x: 2, tx: 2, T: 40 }), 12);
+    // With these (CDNOW) parameters, two weeks of silence after buying every two weeks is 0.74; thirty-eight, 0.05.
+    expect(alive("STEADY")!).toBeGreaterThan(0.7);
+    expect(alive("FADED")!).toBeLessThan(0.1);
+    expect(alive("ONCE")).toBe(1);
+    expect(alive("GONE")).toBe(0);
+    expect(alive("BROWSER")).toBeNull();
+  });
+
+  it("sums them into the expected number of active purchasers and counts those below the threshold as lost", () => {
+    const insight = driver.engine.probabilityAlive()!;
+    const each = ["STEADY", "FADED", "ONCE", "GONE"].map((id) => driver.engine.profile(id)!.behaviour.probabilityAlive!);
+    expect(insight.purchasers).toBe(4);
+    expect(insight.expectedAlive).toBeCloseTo(each.reduce((a, b) => a + b, 0), 12);
+    expect(insight.belowThreshold).toBe(2); // FADED and GONE
+    expect(insight.lostShare).toBe(0.5);
+    expect(insight.distribution.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(insight.distribution[9]).toBe(1); // ONCE
+    expect(insight.distribution[7]).toBe(1); // STEADY
+    expect(insight.model.threshold).toBe(0.5);
+  });
+
+  it("is absent without a configured model", () => {
+    expect(new EngineDriver().engine.probabilityAlive()).toBeNull();
   });
 });
