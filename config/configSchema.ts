@@ -150,6 +150,28 @@ const MetricsSection = Type.Object(
   { ...strict, default: {} },
 );
 
+const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+
+const EconomicsSection = Type.Object(
+  {
+    margin: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 1,
+      description: "Share of a purchase's amount that is gross margin: a purchase with no cost of its own costs amount × (1 − margin) in goods",
+    }),
+    marginByCategory: Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Share("Gross margin of the category's purchases"), {
+      default: {},
+      description: "Margins by product category, over `margin`",
+    }),
+    handlingCost: Type.Object(
+      Object.fromEntries(EVENT_TYPES.map((type) => [type, Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 }))])),
+      { ...strict, default: {}, description: "Cost to serve, by event type, of an event with no cost of its own (e.g. service_call: 6)" },
+    ),
+  },
+  { ...strict, default: {}, description: "Costs of events that carry no `cost` of their own" },
+);
+
 const HttpSection = Type.Object(
   {
     host: Type.String({ default: "127.0.0.1" }),
@@ -201,6 +223,7 @@ export const ConfigSchema = Type.Object(
     nats: NatsSection,
     checkpoint: CheckpointSection,
     metrics: MetricsSection,
+    economics: EconomicsSection,
     http: HttpSection,
     log: LogSection,
     actions: Type.Array(ActionSection, { default: [] }),

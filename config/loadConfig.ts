@@ -8,6 +8,7 @@ import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } fr
 import {
   ConfigError,
   ConfigErrorCodes,
+  EVENT_TYPES,
   formatKeyPath,
   type AliveModel,
   type DecisionDefinitions,
@@ -239,6 +240,11 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       purchaseInactivityMs: purchaseInactivityMs(),
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
       aliveModel: aliveModel(config.metrics.probabilityAlive),
+      economics: Object.freeze({
+        margin: config.economics.margin,
+        marginByCategory: new Map(Object.entries(config.economics.marginByCategory)),
+        handlingCost: Object.freeze(EVENT_TYPES.map((type) => config.economics.handlingCost[type] ?? 0)),
+      }),
       lifecycle: Object.freeze({
         newForMs: ms(e.lifecycle.newFor, ["engine", "lifecycle", "newFor"]),
         atRiskAfterMs: ms(e.lifecycle.atRiskAfter, ["engine", "lifecycle", "atRiskAfter"]),

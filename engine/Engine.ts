@@ -12,6 +12,7 @@ import { EngineStats, EventOutcomeIndex, SUPPRESSION_REASONS } from "./EngineSta
 import { InputErrorCodes, Rejection } from "./errors.js";
 import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
 import { EventValidator } from "./events/EventValidator.js";
+import { EventTypeIndex } from "./events/EventType.js";
 import { InteractionEvent } from "./events/InteractionEvent.js";
 import {
   aliveInsight,
@@ -233,6 +234,7 @@ export class Engine {
     }
     this.#handled(seq);
     const event = this.#event.assign(input, seq);
+    if (input.cost === undefined) event.cost = this.#defaultCost(event);
     this.#customers.touch(state);
     const onTime = event.ts >= this.#watermark - this.settings.allowedLatenessMs;
     this.#business.beforeApply(state);
@@ -431,6 +433,13 @@ export class Engine {
       business: this.#business.toSnapshot(),
       configVersion: this.#decisions.version,
     };
+  }
+
+  /** What an event costs when it says nothing: its goods (purchases, by margin) and its handling (by type). */
+  #defaultCost(event: InteractionEvent): number {
+    const { margin, marginByCategory, handlingCost } = this.settings.economics;
+    const goods = event.typeIndex === EventTypeIndex.purchase ? event.amount * (1 - (marginByCategory.get(event.category) ?? margin)) : 0;
+    return goods + handlingCost[event.typeIndex]!;
   }
 
   #handled(seq: number): void {

@@ -28,6 +28,8 @@ export interface EngineSettings {
   readonly purchaseInactivityMs: number;
   /** The BG/NBD model of probability-alive; null when none is configured. */
   readonly aliveModel: AliveModel | null;
+  /** Costs given to events that carry none: cost of goods of purchases, handling cost by event type. */
+  readonly economics: Economics;
   /** Monthly discount rate of future profit in customer lifetime value. */
   readonly monthlyDiscountRate: number;
 }
@@ -81,3 +83,11 @@ export interface ValueLocation {
 }
 
 export type LocateValue = (keyPath: readonly (string | number)[]) => ValueLocation | undefined;
+
+export interface Economics {
+  /** Gross margin of purchases in categories without their own. */
+  readonly margin: number;
+  readonly marginByCategory: ReadonlyMap<string, number>;
+  /** By event type index; 0 where none is configured. */
+  readonly handlingCost: readonly number[];
+}
