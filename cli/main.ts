@@ -5,6 +5,7 @@ import { UsageError } from "./options.js";
 import { runCheckConfig } from "./commands/checkConfig.js";
 import { runDemo } from "./commands/demo.js";
 import { runFitBgNbd } from "./commands/fitBgNbd.js";
+import { runImport } from "./commands/import.js";
 import { runSchema } from "./commands/schema.js";
 import { runSimulate } from "./commands/simulate.js";
 import { runStart } from "./commands/start.js";
@@ -56,6 +57,19 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       "decide-rate": { type: "string" },
     },
     run: (values) => runDemo(values),
+  },
+  import: {
+    summary: "load customers' history from a CSV or NDJSON file into the event stream",
+    usage: "cxpulse import --file PATH [--format csv|ndjson] [--dry-run] [--json] [--nats-url URL] [--config FILE]",
+    options: {
+      config,
+      "nats-url": natsUrl,
+      file: { type: "string", short: "f" },
+      format: { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+    },
+    run: (values) => runImport(values),
   },
   "fit-bgnbd": {
     summary: "fit the probability-alive (BG/NBD) model to the customers of the last checkpoint; prints the config section",

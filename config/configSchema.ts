@@ -1,5 +1,5 @@
-import { Type, type Static, type TLiteral, type TUnion } from "@sinclair/typebox";
-import { ACTION_KINDS, CHANNELS, EVENT_TYPES } from "../engine/index.js";
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
+import { ACTION_KINDS, CHANNELS, EVENT_TYPES, eventFieldSchemas } from "../engine/index.js";
 
 /**
  * The configuration file's schema: one source for the TypeScript types, the
@@ -216,6 +216,41 @@ const TriggerSection = Type.Object(
   strict,
 );
 
+/**
+ * Event field → `value`, for the fields of the event contract (every event type's,
+ * from its JSON Schema), so that a misspelt field is an unknown key. Nested fields are
+ * maps of their own keys: `attrs: {<name>: ...}`, `consents: {<channel>: ...}`.
+ */
+function eventFieldMap(value: TSchema, description: string) {
+  const fields: Record<string, TSchema> = {};
+  for (const [field, schema] of eventFieldSchemas()) {
+    const keyPattern = Object.keys(schema.patternProperties ?? {})[0];
+    fields[field] = Type.Optional(
+      keyPattern !== undefined
+        ? Type.Record(Type.String({ pattern: keyPattern }), value, strict)
+        : schema.properties !== undefined
+          ? Type.Object(Object.fromEntries(Object.keys(schema.properties).map((key) => [key, Type.Optional(value)])), strict)
+          : value,
+    );
+  }
+  return Type.Object(fields, { ...strict, default: {}, description });
+}
+
+const ImportSection = Type.Object(
+  {
+    delimiter: Type.String({ minLength: 1, maxLength: 8, default: ",", description: 'CSV field delimiter, e.g. ";" or "\\t"' }),
+    columns: eventFieldMap(
+      Type.String({ minLength: 1, description: "Source column: a CSV header name or a top-level NDJSON key" }),
+      "Event field → the column it is read from; a field not named here is read from the column of the same name",
+    ),
+    constants: eventFieldMap(
+      Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+      "Event field → the value every imported row gets (e.g. type: purchase)",
+    ),
+  },
+  { ...strict, default: {}, description: "How `cxpulse import` turns the rows of a CSV or NDJSON file into events" },
+);
+
 export const ConfigSchema = Type.Object(
   {
     version: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Names the configuration in every decision" })),
@@ -228,6 +263,7 @@ export const ConfigSchema = Type.Object(
     log: LogSection,
     actions: Type.Array(ActionSection, { default: [] }),
     triggers: Type.Array(TriggerSection, { default: [] }),
+    import: ImportSection,
   },
   strict,
 );

@@ -69,6 +69,15 @@ export interface HttpSettings {
   readonly port: number;
 }
 
+/** How `cxpulse import` turns rows into events. Nested fields are flattened to paths: `attrs.store`, `consents.email`. */
+export interface ImportSettings {
+  readonly delimiter: string;
+  /** Event field → source column. */
+  readonly columns: Readonly<Record<string, string>>;
+  /** Event field → the value every row gets. */
+  readonly constants: Readonly<Record<string, string | number | boolean>>;
+}
+
 /** The validated, frozen configuration with durations in milliseconds. */
 export interface CxConfig {
   readonly file: string;
@@ -81,6 +90,7 @@ export interface CxConfig {
   readonly http: HttpSettings;
   readonly logLevel: string;
   readonly decisions: DecisionDefinitions;
+  readonly import: ImportSettings;
   /** Finds a value's line and column in the file, for errors found after loading (rules). */
   readonly locate: LocateValue;
 }
@@ -209,6 +219,12 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     const [present, missing] = nats.tls?.certFile === undefined ? ["keyFile", "certFile"] : ["certFile", "keyFile"];
     throw settingError(["nats", "tls", present], `a client certificate needs both certFile and keyFile; nats.tls.${missing} is missing`);
   }
+  const importColumns = fieldPaths<string>(config.import.columns);
+  const importConstants = fieldPaths<string | number | boolean>(config.import.constants);
+  const givenTwice = Object.keys(importConstants).find((path) => Object.hasOwn(importColumns, path));
+  if (givenTwice !== undefined) {
+    throw settingError(["import", "constants", ...givenTwice.split(".")], `import.columns.${givenTwice} names a column for this field too; give it a column or a constant`);
+  }
   const directory = dirname(file);
   const path = (value: string | undefined) => (value === undefined || isAbsolute(value) ? value : resolve(directory, value));
   const e = config.engine;
@@ -283,8 +299,22 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     http: Object.freeze({ host: config.http.host, port: config.http.port }),
     logLevel: config.log.level,
     decisions: Object.freeze({ version, actions: config.actions, triggers: config.triggers }),
+    import: Object.freeze({ delimiter: config.import.delimiter, columns: importColumns, constants: importConstants }),
     locate,
   });
+}
+
+/** `{amount: "total", attrs: {store: "store_id"}}` → `{amount: "total", "attrs.store": "store_id"}`, frozen. */
+function fieldPaths<T>(fields: Readonly<Record<string, unknown>>): Readonly<Record<string, T>> {
+  const paths: Record<string, T> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value === "object" && value !== null) {
+      for (const [key, nested] of Object.entries(value)) paths[`${field}.${key}`] = nested as T;
+    } else {
+      paths[field] = value as T;
+    }
+  }
+  return Object.freeze(paths);
 }
 
 /**

@@ -41,14 +41,17 @@ export {
   type SourcePosition,
 } from "./errors.js";
 export { CHANNELS, isChannel, type Channel } from "./events/Channel.js";
+export { EventValidator } from "./events/EventValidator.js";
 export { EVENT_TYPES, type EventType } from "./events/EventType.js";
 export {
   CUSTOMER_ID_PATTERN,
   EVENT_ID_PATTERN,
+  eventFieldSchemas,
   eventJsonSchema,
   OFFER_RESPONSES,
   SURVEY_KINDS,
   SURVEY_SCALES,
+  type EventFieldSchema,
   type EventInput,
   type OfferResponse,
   type SurveyKind,

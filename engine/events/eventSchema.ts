@@ -178,3 +178,25 @@ export function eventJsonSchema(): Record<string, unknown> {
     ),
   };
 }
+
+/** What a field's JSON Schema says about its shape, as readers of the contract need it. */
+export interface EventFieldSchema {
+  readonly type?: string;
+  readonly anyOf?: readonly EventFieldSchema[];
+  readonly properties?: Readonly<Record<string, EventFieldSchema>>;
+  readonly patternProperties?: Readonly<Record<string, EventFieldSchema>>;
+}
+
+/**
+ * Every top-level field of every event type with its JSON Schema (the first event
+ * type's where several have it), from the published schema: for tools that map other
+ * data onto the contract, such as the import's configuration and its row mapping.
+ */
+export function eventFieldSchemas(): ReadonlyMap<string, EventFieldSchema> {
+  const fields = new Map<string, EventFieldSchema>();
+  const definitions = eventJsonSchema().definitions as Record<string, { properties: Record<string, EventFieldSchema> }>;
+  for (const { properties } of Object.values(definitions)) {
+    for (const [field, schema] of Object.entries(properties)) if (!fields.has(field)) fields.set(field, schema);
+  }
+  return fields;
+}
