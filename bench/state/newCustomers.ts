@@ -1,5 +1,6 @@
 import { loadConfig } from "../../config/loadConfig.js";
-import { CustomerState, StateLayout } from "../../engine/state/CustomerState.js";
+import { stateLayoutFor } from "../../engine/index.js";
+import { CustomerState } from "../../engine/state/CustomerState.js";
 import { StateStore } from "../../engine/state/StateStore.js";
 
 /**
@@ -12,14 +13,7 @@ import { StateStore } from "../../engine/state/StateStore.js";
  *   node --import tsx bench/state/newCustomers.ts [--customers N]
  */
 const customers = Number(process.argv[process.argv.indexOf("--customers") + 1]) || 200_000;
-const engine = loadConfig().engine;
-const layout = new StateLayout({
-  allowedLatenessMs: engine.allowedLatenessMs,
-  recentInteractions: engine.recentInteractions,
-  contactHistory: engine.contactHistory,
-  maxProducts: engine.maxProductsPerCustomer,
-  lifecycle: engine.lifecycle,
-});
+const layout = stateLayoutFor(loadConfig().engine);
 
 function microsPerCustomer(create: (customerId: string) => CustomerState): number {
   const kept: CustomerState[] = [];
