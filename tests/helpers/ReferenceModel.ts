@@ -1,4 +1,4 @@
-import type { Channel, EventInput, EventType, LifecyclePolicy } from "../../engine/index.js";
+import type { Channel, EventInput, EventType, LifecyclePolicy, Valuation } from "../../engine/index.js";
 
 /**
  * An independent, deliberately naive model of what the engine should hold: it keeps
@@ -344,8 +344,13 @@ export class ReferenceModel {
     }
   }
 
-  /** The 360 view the engine should answer for a customer at `asOf`, in the shape of CustomerProfile. */
-  profile(customerId: string, asOf: number): Record<string, unknown> | undefined {
+  /**
+   * The 360 view the engine should answer for a customer at `asOf`, in the shape of
+   * CustomerProfile. Lifetime value takes the base's retention as the engine has it
+   * (`engine.valuation()`, tested against the business metrics on its own); the
+   * configuration has no probability-alive model.
+   */
+  profile(customerId: string, asOf: number, valuation: Valuation): Record<string, unknown> | undefined {
     const customer = this.customers.get(customerId);
     if (customer === undefined) return undefined;
     const f = customer.facts();
@@ -354,6 +359,10 @@ export class ReferenceModel {
       const s = f.surveys[kind]!;
       return { last: s.last, lastTs: s.lastTs, mean: s.count === 0 ? null : s.sum / s.count, count: s.count };
     };
+    const tenureMonths = Math.max(1, this.tenureDays(f, asOf) / (365.25 / 12));
+    const monthlyProfit = (f.revenue - f.cost) / tenureMonths;
+    const cancelled = f.cancel > 0 && f.cancel >= f.signup;
+    const r = valuation.monthlyRetention;
     const lastNps = f.surveys.nps!.last;
     const npsClass = lastNps === null ? "unknown" : lastNps >= 9 ? "promoter" : lastNps >= 7 ? "passive" : "detractor";
     const recent = [...customer.events]
@@ -391,6 +400,9 @@ export class ReferenceModel {
         refunds: f.refunds,
         cost: f.cost,
         profit: f.revenue - f.cost,
+        monthlyProfit,
+        lifetimeValue: cancelled ? 0 : (monthlyProfit * r) / (1 + valuation.monthlyDiscountRate - r),
+        probabilityAlive: null,
         serviceCalls: f.serviceCalls,
         products: f.products.slice(0, this.settings.maxProducts),
         categories: f.categories.slice(0, this.settings.maxProducts),

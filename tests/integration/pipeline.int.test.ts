@@ -138,14 +138,14 @@ describe("the pipeline from JetStream to state and decisions", () => {
     for (const customer of byActivity) {
       const actual = engine.profile(customer.customerId);
       expect(actual?.asOf).toBe(asOf);
-      mismatches.push(...differences(actual, reference.profile(customer.customerId, asOf), customer.customerId).slice(0, 5));
+      mismatches.push(...differences(actual, reference.profile(customer.customerId, asOf, engine.valuation()), customer.customerId).slice(0, 5));
     }
     expect(mismatches.slice(0, 40)).toEqual([]);
     // The sample covers every lifecycle status but "churned by inactivity" (the stream spans 36 days).
-    const statuses = new Set(byActivity.map((c) => (reference.profile(c.customerId, asOf) as { lifecycle: { status: string } }).lifecycle.status));
+    const statuses = new Set(byActivity.map((c) => (reference.profile(c.customerId, asOf, engine.valuation()) as { lifecycle: { status: string } }).lifecycle.status));
     expect([...statuses].sort()).toEqual(["active", "at-risk", "churned", "new"]);
     // The windows are not trivially equal to lifetime totals: the stream spans 36 days.
-    const busiest = reference.profile(byActivity[0]!.customerId, asOf) as { behaviour: { purchases: number; last7d: { purchases: number }; last30d: { purchases: number } } };
+    const busiest = reference.profile(byActivity[0]!.customerId, asOf, engine.valuation()) as { behaviour: { purchases: number; last7d: { purchases: number }; last30d: { purchases: number } } };
     expect(busiest.behaviour.last7d.purchases).toBeLessThan(busiest.behaviour.last30d.purchases);
     expect(busiest.behaviour.last30d.purchases).toBeLessThan(busiest.behaviour.purchases);
 
@@ -156,7 +156,7 @@ describe("the pipeline from JetStream to state and decisions", () => {
       const replyMsg = await nc.request("cx.query.profile", encode({ customerId: customer.customerId }), { timeout: 5_000 });
       const answer = decodePlain(replyMsg.data) as { customerId: string; profile: unknown };
       expect(answer.customerId).toBe(customer.customerId);
-      expect(differences(answer.profile, reference.profile(customer.customerId, asOf), `query ${customer.customerId}`)).toEqual([]);
+      expect(differences(answer.profile, reference.profile(customer.customerId, asOf, engine.valuation()), `query ${customer.customerId}`)).toEqual([]);
     }
 
     // Exactly the decisions the triggers should make, each once, published as plain MessagePack.
