@@ -128,6 +128,13 @@ const MetricsSection = Type.Object(
     }),
     publishInterval: Duration("10s", "Time between business-metric snapshots on cx.metrics.business (0: none)"),
     purchaseInactivity: Duration("90d", "Time without a purchase after which a customer counts as lapsed (non-contractual attrition); whole days"),
+    valueTiers: Type.Object(
+      {
+        medium: Type.Number({ minimum: 0, default: 500, description: "Lifetime net revenue from which a customer is in the medium tier" }),
+        high: Type.Number({ minimum: 0, default: 2000, description: "... and in the high tier" }),
+      },
+      { ...strict, default: {}, description: "Value tiers (low, medium, high) of the business-metric breakdown" },
+    ),
     probabilityAlive: Type.Optional(
       Type.Object(
         {

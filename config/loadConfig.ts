@@ -228,6 +228,11 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
   const directory = dirname(file);
   const path = (value: string | undefined) => (value === undefined || isAbsolute(value) ? value : resolve(directory, value));
   const e = config.engine;
+  const valueTiers = () => {
+    const { medium, high } = config.metrics.valueTiers;
+    if (high <= medium) throw settingError(["metrics", "valueTiers", "high"], `the high value tier must start above the medium one (${medium}), got ${high}`);
+    return Object.freeze({ medium, high });
+  };
   const purchaseInactivityMs = () => {
     const keyPath = ["metrics", "purchaseInactivity"];
     const value = ms(config.metrics.purchaseInactivity, keyPath);
@@ -255,6 +260,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       })),
       purchaseInactivityMs: purchaseInactivityMs(),
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
+      valueTiers: valueTiers(),
       aliveModel: aliveModel(config.metrics.probabilityAlive),
       economics: Object.freeze({
         margin: config.economics.margin,

@@ -116,6 +116,7 @@ export class Engine {
       maxWindowDays: Math.max(...options.settings.businessWindowDays),
       allowedLatenessMs: options.settings.allowedLatenessMs,
       inactivityMs: options.settings.purchaseInactivityMs,
+      valueTiers: options.settings.valueTiers,
     });
     this.#bootId = options.clock.now().toString(36);
   }

@@ -1,6 +1,6 @@
 import type { Channel } from "./events/Channel.js";
 import type { EventType } from "./events/EventType.js";
-import type { LifecyclePolicy } from "./state/CustomerState.js";
+import type { LifecyclePolicy, ValueTierThresholds } from "./state/CustomerState.js";
 import type { AliveModel } from "./state/customerValue.js";
 
 /** Engine limits and policies; durations in milliseconds. */
@@ -26,6 +26,8 @@ export interface EngineSettings {
   readonly businessWindowDays: readonly number[];
   /** Time without a purchase after which a customer counts as lapsed (non-contractual attrition); whole days. */
   readonly purchaseInactivityMs: number;
+  /** Lifetime net revenue from which a customer is in the medium and the high value tier. */
+  readonly valueTiers: ValueTierThresholds;
   /** The BG/NBD model of probability-alive; null when none is configured. */
   readonly aliveModel: AliveModel | null;
   /** Costs given to events that carry none: cost of goods of purchases, handling cost by event type. */

@@ -72,10 +72,12 @@ export {
   COMPLAINT_HISTORIES,
   CUSTOMER_STATUSES,
   NPS_CLASSES,
+  VALUE_TIERS,
   type ComplaintHistory,
   type CustomerState,
   type LifecyclePolicy,
   type NpsClass,
+  type ValueTier,
 } from "./state/CustomerState.js";
 export type { CustomerProfile } from "./state/CustomerProfile.js";
 export type { AliveInsight, DetractorDriver, DetractorDriversInsight, ProfitabilityInsight, ProfitDecile } from "./metrics/BaseInsights.js";

@@ -9,6 +9,7 @@ import {
   NPS_CLASSES,
   SUPPRESSION_REASONS,
   SURVEY_KINDS,
+  VALUE_TIERS,
   type BusinessReport,
   type Engine,
   type GroupReport,
@@ -311,6 +312,7 @@ export class EngineMetrics {
     const breakdowns = [
       { label: "nps_class", groups: NPS_CLASSES, of: (report: BusinessReport) => report.byNpsClass as Record<string, GroupReport> },
       { label: "complaint_history", groups: COMPLAINT_HISTORIES, of: (report: BusinessReport) => report.byComplaintHistory as Record<string, GroupReport> },
+      { label: "value_tier", groups: VALUE_TIERS, of: (report: BusinessReport) => report.byValueTier as Record<string, GroupReport> },
     ];
     for (const { label, groups, of } of breakdowns) {
       const perGroup = (measure: string, help: string, read: (group: GroupReport) => number | null) =>

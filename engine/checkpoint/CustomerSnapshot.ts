@@ -38,6 +38,7 @@ const SCALAR_FIELDS = [
   "offersAccepted",
   "offersDeclined",
   "lastDeclineTs",
+  "valueTier",
   "lastSeq",
 ] as const satisfies readonly (keyof CustomerState)[];
 

@@ -6,6 +6,10 @@ import {
   complaintHistoryIndexOf,
   NPS_CLASSES,
   npsClassIndexOf,
+  VALUE_TIERS,
+  valueTierIndexOf,
+  type ValueTier,
+  type ValueTierThresholds,
   type ComplaintHistory,
   type CustomerState,
   type NpsClass,
@@ -69,7 +73,8 @@ const GROUP_SERIES = FLOW_SERIES + 1;
 /** Groups: the NPS classes, then the complaint histories. */
 const NPS_GROUPS = 0;
 const COMPLAINT_GROUPS = NPS_CLASSES.length;
-const GROUP_COUNT = NPS_CLASSES.length + COMPLAINT_HISTORIES.length;
+const VALUE_TIER_GROUPS = COMPLAINT_GROUPS + COMPLAINT_HISTORIES.length;
+const GROUP_COUNT = VALUE_TIER_GROUPS + VALUE_TIERS.length;
 const FIRST_GROUP_SERIES = GLOBAL_SERIES + CHANNELS.length * CHANNEL_SERIES;
 
 /**
@@ -91,6 +96,7 @@ const BREAKDOWN_FIELDS = {
   channel: "byChannel",
   npsClass: "byNpsClass",
   complaintHistory: "byComplaintHistory",
+  valueTier: "byValueTier",
   month: "byMonth",
 } as const;
 export type Breakdown = keyof typeof BREAKDOWN_FIELDS;
@@ -233,6 +239,8 @@ export interface BusinessReport {
   /** Customers by their last NPS answer ("unknown": none yet). */
   readonly byNpsClass: Readonly<Record<NpsClass, GroupReport>>;
   readonly byComplaintHistory: Readonly<Record<ComplaintHistory, GroupReport>>;
+  /** Customers by lifetime net revenue against `metrics.valueTiers`. */
+  readonly byValueTier: Readonly<Record<ValueTier, GroupReport>>;
   /** The calendar months the window touches, oldest first. */
   readonly byMonth: readonly MonthReport[];
 }
@@ -257,6 +265,7 @@ export interface BusinessReport {
 export class BusinessMetrics {
   readonly maxWindowDays: number;
   readonly #inactivityMs: number;
+  readonly #valueTiers: ValueTierThresholds;
   readonly #days: RollingWindow;
   /** Reaches `inactivity` days past the watermark, where the scheduled lapses are. */
   readonly #lapses: RollingWindow;
@@ -277,6 +286,7 @@ export class BusinessMetrics {
   #openComplaintsBefore = 0;
   #npsGroupBefore = 0;
   #complaintGroupBefore = 0;
+  #valueTierGroupBefore = 0;
   #lastPurchaseBefore = 0;
   #purchasesBefore = 0;
   #purchaseAmountBefore = 0;
@@ -284,11 +294,13 @@ export class BusinessMetrics {
 
   /**
    * `maxWindowDays`: the longest window reports may ask for; `inactivityMs`: how long
-   * without a purchase before a customer counts as lapsed.
+   * without a purchase before a customer counts as lapsed; `valueTiers`: the lifetime
+   * net revenue from which a customer is in the medium and the high tier.
    */
-  constructor(options: { maxWindowDays: number; allowedLatenessMs: number; inactivityMs: number }) {
+  constructor(options: { maxWindowDays: number; allowedLatenessMs: number; inactivityMs: number; valueTiers: ValueTierThresholds }) {
     this.maxWindowDays = options.maxWindowDays;
     this.#inactivityMs = options.inactivityMs;
+    this.#valueTiers = options.valueTiers;
     const bucketCount = options.maxWindowDays + Math.ceil(options.allowedLatenessMs / DAY_MS) + 1;
     this.#days = new RollingWindow(new WindowShape(DAY_MS, bucketCount, FIRST_GROUP_SERIES + GROUP_COUNT * GROUP_SERIES));
     const inactivityDays = Math.ceil(options.inactivityMs / DAY_MS);
@@ -303,6 +315,7 @@ export class BusinessMetrics {
     this.#openComplaintsBefore = state.openComplaints;
     this.#npsGroupBefore = NPS_GROUPS + npsClassIndexOf(state.nps.last);
     this.#complaintGroupBefore = COMPLAINT_GROUPS + complaintHistoryIndexOf(state.complaints, state.openComplaints);
+    this.#valueTierGroupBefore = VALUE_TIER_GROUPS + state.valueTier;
     this.#lastPurchaseBefore = state.lastPurchaseTs;
     this.#purchasesBefore = state.purchases;
     this.#purchaseAmountBefore = state.purchaseAmount;
@@ -326,6 +339,11 @@ export class BusinessMetrics {
     const complaintGroup = COMPLAINT_GROUPS + complaintHistoryIndexOf(state.complaints, state.openComplaints);
     this.#move(this.#npsGroupBefore, npsGroup, !cancelled, slot);
     this.#move(this.#complaintGroupBefore, complaintGroup, !cancelled, slot);
+    // The tier the customer is counted in is kept in its state, so new thresholds move
+    // customers from where they were counted, not from where the new ones would put them.
+    state.valueTier = valueTierIndexOf(state.revenue, this.#valueTiers);
+    const valueTierGroup = VALUE_TIER_GROUPS + state.valueTier;
+    this.#move(this.#valueTierGroupBefore, valueTierGroup, !cancelled, slot);
     if (slot < 0) return;
     const revenue = state.revenue - this.#revenue;
     const acquired = event.typeIndex === EventTypeIndex.signup && !this.#hadSignup ? 1 : 0;
@@ -338,6 +356,7 @@ export class BusinessMetrics {
       this.#addFlows(slot, acquired, lost, revenue, event.cost, purchases);
       this.#addFlows(slot + FIRST_GROUP_SERIES + npsGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
       this.#addFlows(slot + FIRST_GROUP_SERIES + complaintGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
+      this.#addFlows(slot + FIRST_GROUP_SERIES + valueTierGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
       if (revenue !== 0) days.addAt(slot, channel + ChannelSeries.revenue, revenue);
     }
     switch (event.typeIndex) {
@@ -513,6 +532,7 @@ export class BusinessMetrics {
       byChannel,
       byNpsClass: groups(NPS_CLASSES, NPS_GROUPS),
       byComplaintHistory: groups(COMPLAINT_HISTORIES, COMPLAINT_GROUPS),
+      byValueTier: groups(VALUE_TIERS, VALUE_TIER_GROUPS),
       byMonth: this.#months(firstDay, today, nowTs),
     };
   }

@@ -45,6 +45,22 @@ export function npsClassOf(score: number): NpsClass {
   return NPS_CLASSES[npsClassIndexOf(score)]!;
 }
 
+/** A customer's value to the business: its lifetime net revenue against two thresholds. */
+export const VALUE_TIERS = ["low", "medium", "high"] as const;
+export type ValueTier = (typeof VALUE_TIERS)[number];
+
+/** Lifetime net revenue from which a customer is in the medium and in the high tier. */
+export interface ValueTierThresholds {
+  readonly medium: number;
+  readonly high: number;
+}
+
+/** Index in VALUE_TIERS. */
+export function valueTierIndexOf(revenue: number, thresholds: ValueTierThresholds): number {
+  if (revenue >= thresholds.high) return 2;
+  return revenue >= thresholds.medium ? 1 : 0;
+}
+
 /** Whether a customer ever complained, and whether a complaint is open now. */
 export const COMPLAINT_HISTORIES = ["none", "resolved", "open"] as const;
 export type ComplaintHistory = (typeof COMPLAINT_HISTORIES)[number];
@@ -184,6 +200,8 @@ export class CustomerState {
   offersAccepted = 0;
   offersDeclined = 0;
   lastDeclineTs = 0;
+  /** The value tier (index in VALUE_TIERS) the business metrics count the customer in. */
+  valueTier = 0;
 
   readonly window: RollingWindow;
   readonly recent: InteractionLog;

@@ -116,7 +116,7 @@ describe("business metrics over NATS and Prometheus", () => {
   });
 
   it.each([
-    { what: "an unknown breakdown", body: { breakdown: ["npsClass", "segment"] }, message: /unknown breakdown "segment".*breakdowns channel, npsClass, complaintHistory, month/ },
+    { what: "an unknown breakdown", body: { breakdown: ["npsClass", "segment"] }, message: /unknown breakdown "segment".*breakdowns channel, npsClass, complaintHistory, valueTier, month/ },
     { what: "a breakdown that is not a name", body: { breakdown: 7 }, message: /a metrics query is/ },
     { what: "a window longer than the longest kept", body: { window: "400d" }, message: /window 400d is longer than the longest kept.*1d to 365d/ },
     { what: "a window that is not whole days", body: { window: "12h" }, message: /a metrics query is \{\} or \{"window": "<days>d", "breakdown": \[...\]\}/ },
@@ -185,6 +185,8 @@ describe("business metrics over NATS and Prometheus", () => {
     expect(sampleValue(exposition, "cx_business_customers_by_nps_class", { window: "7d", nps_class: "promoter" })).toBe(1);
     expect(sampleValue(exposition, "cx_business_profit_by_nps_class", { window: "30d", nps_class: "unknown" })).toBe(120);
     expect(sampleValue(exposition, "cx_business_customers_by_complaint_history", { window: "7d", complaint_history: "open" })).toBe(0);
+    // BM1's 300 of revenue is below the medium tier's 500.
+    expect(sampleValue(exposition, "cx_business_revenue_by_value_tier", { window: "30d", value_tier: "low" })).toBe(300);
     expect(sampleValue(exposition, "cx_business_attrition_rate_by_complaint_history", { window: "7d", complaint_history: "open" })).toBeUndefined();
     expect(text).not.toMatch(/BM1|BM2/);
   });

@@ -72,19 +72,20 @@ type Group = { atStart: number; now: number; acquired: number; lost: number; rev
  * through the time-ordered log, takes each group's members just before `firstDay` and at
  * the end, and files each event's value under the groups its customer is in after it.
  */
-function groupReference(events: readonly EventInput[], firstDay: number) {
-  interface Customer { signup: number; cancel: number; nps: number; npsTs: number; complaints: number; open: number }
+function groupReference(events: readonly EventInput[], firstDay: number, tiers: { medium: number; high: number }) {
+  interface Customer { signup: number; cancel: number; nps: number; npsTs: number; complaints: number; open: number; revenue: number }
   const customers = new Map<string, Customer>();
   const inBase = (c: Customer) => !(c.cancel > 0 && c.cancel >= c.signup);
   const npsClass = (c: Customer) => (Number.isNaN(c.nps) ? "unknown" : c.nps >= 9 ? "promoter" : c.nps >= 7 ? "passive" : "detractor");
   const complaintHistory = (c: Customer) => (c.open > 0 ? "open" : c.complaints > 0 ? "resolved" : "none");
+  const valueTier = (c: Customer) => (c.revenue >= tiers.high ? "high" : c.revenue >= tiers.medium ? "medium" : "low");
   const groups = new Map<string, Group>();
   const group = (name: string) => {
     if (!groups.has(name)) groups.set(name, { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 });
     return groups.get(name)!;
   };
   const count = (field: "atStart" | "now") => {
-    for (const c of customers.values()) if (inBase(c)) for (const name of [npsClass(c), complaintHistory(c)]) group(name)[field]++;
+    for (const c of customers.values()) if (inBase(c)) for (const name of [npsClass(c), complaintHistory(c), valueTier(c)]) group(name)[field]++;
   };
   let counted = false;
   for (const e of events) {
@@ -93,7 +94,7 @@ function groupReference(events: readonly EventInput[], firstDay: number) {
       counted = true;
     }
     const known = customers.get(e.customerId);
-    const c = known ?? { signup: 0, cancel: 0, nps: Number.NaN, npsTs: 0, complaints: 0, open: 0 };
+    const c = known ?? { signup: 0, cancel: 0, nps: Number.NaN, npsTs: 0, complaints: 0, open: 0, revenue: 0 };
     customers.set(e.customerId, c);
     const wasActive = known !== undefined && inBase(c);
     const hadSignup = c.signup > 0;
@@ -103,11 +104,13 @@ function groupReference(events: readonly EventInput[], firstDay: number) {
     if (e.type === "survey" && e.survey === "nps" && e.ts >= c.npsTs) [c.nps, c.npsTs] = [e.score, e.ts];
     if (e.type === "complaint") [c.complaints, c.open] = [c.complaints + 1, c.open + 1];
     if (e.type === "complaint_resolved" && c.open > 0) c.open--;
+    const revenue = e.type === "purchase" || e.type === "payment" ? amount : e.type === "refund" ? -amount : 0;
+    c.revenue += revenue;
     if (dayOf(e.ts) < firstDay) continue;
-    for (const g of [npsClass(c), complaintHistory(c)].map(group)) {
+    for (const g of [npsClass(c), complaintHistory(c), valueTier(c)].map(group)) {
       if (e.type === "signup" && !hadSignup) g.acquired++;
       if ((known === undefined || wasActive) && !inBase(c)) g.lost++;
-      g.revenue += e.type === "purchase" || e.type === "payment" ? amount : e.type === "refund" ? -amount : 0;
+      g.revenue += revenue;
       g.cost += "cost" in e && typeof e.cost === "number" ? e.cost : 0;
       if (e.type === "purchase") g.purchases++;
     }
@@ -216,11 +219,11 @@ describe("business metrics", () => {
     expect(CHANNELS.reduce((sum, c) => sum + report.byChannel[c].revenue, 0)).toBeCloseTo(expected.revenue, 6);
   });
 
-  it.each([7, 45])("over %i days, by NPS class and by complaint history, equal the same breakdowns computed from the events", (days) => {
+  it.each([7, 45])("over %i days, by NPS class, complaint history and value tier, equal the same breakdowns computed from the events", (days) => {
     const report = driver.engine.businessReport(days);
-    const expected = groupReference(events, dayOf(now) - days + 1);
-    const groups = { ...report.byNpsClass, ...report.byComplaintHistory };
-    expect(Object.keys(groups).sort()).toEqual(["detractor", "none", "open", "passive", "promoter", "resolved", "unknown"]);
+    const expected = groupReference(events, dayOf(now) - days + 1, driver.config.engine.valueTiers);
+    const groups = { ...report.byNpsClass, ...report.byComplaintHistory, ...report.byValueTier };
+    expect(Object.keys(groups).sort()).toEqual(["detractor", "high", "low", "medium", "none", "open", "passive", "promoter", "resolved", "unknown"]);
     for (const [name, group] of Object.entries(groups)) {
       const want = expected.get(name) ?? { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 };
       expect({ name, ...group.customers, ...group.value }).toMatchObject({
@@ -238,6 +241,8 @@ describe("business metrics", () => {
     // Every group is populated by this history, so a wrong attribution cannot hide in an empty one.
     expect(report.byNpsClass.detractor.customers.now).toBeGreaterThan(0);
     expect(report.byComplaintHistory.open.customers.now).toBeGreaterThan(0);
+    expect(report.byValueTier.high.customers.now).toBeGreaterThan(0);
+    expect(report.byValueTier.medium.customers.now).toBeGreaterThan(0);
     expect(report.byNpsClass.detractor.customers.lost + report.byNpsClass.promoter.customers.lost).toBeGreaterThan(0);
   });
 
@@ -274,7 +279,7 @@ describe("business metrics", () => {
       expect(report.attitude).toEqual(inOrder.attitude);
       expect(report.complaints.opened).toBe(inOrder.complaints.opened);
       expect(report.byChannel).toEqual(inOrder.byChannel);
-      for (const breakdown of [report.byNpsClass, report.byComplaintHistory]) {
+      for (const breakdown of [report.byNpsClass, report.byComplaintHistory, report.byValueTier]) {
         const groups = Object.values(breakdown);
         const total = (read: (g: (typeof groups)[number]) => number) => groups.reduce((sum, g) => sum + read(g), 0);
         expect(total((g) => g.customers.now)).toBe(report.customers.now);
@@ -324,6 +329,24 @@ describe("business metrics", () => {
     expect(growth.index).toBeCloseTo((expected.crossSell + expected.upSell) / expected.repeat, 9);
     expect(expected.crossSellPurchases).toBeGreaterThan(0);
     expect(expected.upSell).toBeGreaterThan(0);
+  });
+
+  it("after a restart with new value-tier thresholds, move customers from the tier they were counted in", () => {
+    const cut = driver.engine.beginCheckpoint();
+    const restarted = new EngineDriver({ yaml: "metrics:\n  valueTiers: { medium: 100, high: 300 }\n" });
+    restarted.engine.restoreCheckpoint(cut.engine);
+    for (const state of cut.customers) restarted.engine.restoreCustomer(state.customerId, driver.engine.captureCustomer(cut, state));
+    driver.engine.abortCheckpoint(cut);
+    // One more event for every customer: each moves to its tier under the new thresholds.
+    let seq = 1_000_000;
+    for (const state of cut.customers) restarted.send(anEvent("web_visit", { customerId: state.customerId, ts: now }), { seq: ++seq });
+    const tiers = restarted.engine.businessReport(30).byValueTier;
+    const counts = { low: 0, medium: 0, high: 0 };
+    for (const state of cut.customers) {
+      const s = restarted.engine.customerState(state.customerId)!;
+      if (!s.cancelled) counts[s.revenue >= 300 ? "high" : s.revenue >= 100 ? "medium" : "low"]++;
+    }
+    expect({ low: tiers.low.customers.now, medium: tiers.medium.customers.now, high: tiers.high.customers.now }).toEqual(counts);
   });
 
   it("come back identical from a checkpoint", () => {
