@@ -2,6 +2,7 @@ import { CHANNELS, type Channel } from "../events/Channel.js";
 import { EVENT_TYPES, type EventType } from "../events/EventType.js";
 import {
   npsClassOf,
+  VALUE_TIERS,
   WINDOW_SERIES_NAMES,
   WindowSeries,
   type CustomerState,
@@ -9,6 +10,7 @@ import {
   type LifecyclePolicy,
   type NpsClass,
   type SurveyScores,
+  type ValueTier,
   type WindowSeriesName,
 } from "./CustomerState.js";
 import { lifetimeValue, monthlyProfit, probabilityAliveOf, type AliveModel, type Valuation } from "./customerValue.js";
@@ -63,6 +65,8 @@ export interface CustomerProfile {
     readonly refunds: number;
     readonly cost: number;
     readonly profit: number;
+    /** Lifetime net revenue against `metrics.valueTiers`, as the business metrics count the customer. */
+    readonly valueTier: ValueTier;
     /** Profit per month of tenure. */
     readonly monthlyProfit: number;
     /** Estimated customer lifetime value (see BaseInsights: the simple retention model); 0 once cancelled. */
@@ -146,6 +150,7 @@ export function describeCustomer(
       refunds: state.refunds,
       cost: state.cost,
       profit: state.revenue - state.cost,
+      valueTier: VALUE_TIERS[state.valueTier]!,
       monthlyProfit: monthlyProfit(state, nowTs),
       lifetimeValue: lifetimeValue(state, nowTs, valuation),
       probabilityAlive: probabilityAliveOf(state, nowTs, settings.aliveModel),

@@ -20,6 +20,7 @@ export interface ReferenceSettings {
   readonly contactHistory: number;
   readonly maxProducts: number;
   readonly lifecycle: LifecyclePolicy;
+  readonly valueTiers: { readonly medium: number; readonly high: number };
 }
 
 export interface ExpectedDecision {
@@ -400,6 +401,7 @@ export class ReferenceModel {
         refunds: f.refunds,
         cost: f.cost,
         profit: f.revenue - f.cost,
+        valueTier: f.revenue >= this.settings.valueTiers.high ? "high" : f.revenue >= this.settings.valueTiers.medium ? "medium" : "low",
         monthlyProfit,
         lifetimeValue: cancelled ? 0 : (monthlyProfit * r) / (1 + valuation.monthlyDiscountRate - r),
         probabilityAlive: null,

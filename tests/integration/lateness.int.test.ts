@@ -79,6 +79,7 @@ describe("out-of-order and late events through JetStream", () => {
       contactHistory: config.engine.contactHistory,
       maxProducts: config.engine.maxProductsPerCustomer,
       lifecycle: config.engine.lifecycle,
+      valueTiers: config.engine.valueTiers,
     });
     events.forEach((event, index) => reference.apply(event, index + 1));
     expect(reference.late).toBeGreaterThan(EVENTS * 0.008);

@@ -111,6 +111,7 @@ describe("the pipeline from JetStream to state and decisions", () => {
       contactHistory: config.engine.contactHistory,
       maxProducts: config.engine.maxProductsPerCustomer,
       lifecycle: config.engine.lifecycle,
+      valueTiers: config.engine.valueTiers,
     });
     events.forEach((event, index) => reference.apply(event, index + 1));
 
