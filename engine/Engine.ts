@@ -117,6 +117,7 @@ export class Engine {
       allowedLatenessMs: options.settings.allowedLatenessMs,
       inactivityMs: options.settings.purchaseInactivityMs,
       valueTiers: options.settings.valueTiers,
+      lifecycle: options.settings.lifecycle,
     });
     this.#bootId = options.clock.now().toString(36);
   }

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import {
   CHANNELS,
   COMPLAINT_HISTORIES,
+  CUSTOMER_STATUSES,
   DECISION_SOURCES,
   EVENT_OUTCOMES,
   EVENT_TYPES,
@@ -313,6 +314,7 @@ export class EngineMetrics {
       { label: "nps_class", groups: NPS_CLASSES, of: (report: BusinessReport) => report.byNpsClass as Record<string, GroupReport> },
       { label: "complaint_history", groups: COMPLAINT_HISTORIES, of: (report: BusinessReport) => report.byComplaintHistory as Record<string, GroupReport> },
       { label: "value_tier", groups: VALUE_TIERS, of: (report: BusinessReport) => report.byValueTier as Record<string, GroupReport> },
+      { label: "lifecycle_stage", groups: CUSTOMER_STATUSES, of: (report: BusinessReport) => report.byLifecycleStage as Record<string, GroupReport> },
     ];
     for (const { label, groups, of } of breakdowns) {
       const perGroup = (measure: string, help: string, read: (group: GroupReport) => number | null) =>

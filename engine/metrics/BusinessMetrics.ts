@@ -3,6 +3,10 @@ import { EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import {
   COMPLAINT_HISTORIES,
+  CUSTOMER_STATUSES,
+  LifecycleFacts,
+  type CustomerStatus,
+  type LifecyclePolicy,
   complaintHistoryIndexOf,
   NPS_CLASSES,
   npsClassIndexOf,
@@ -15,6 +19,7 @@ import {
   type NpsClass,
 } from "../state/CustomerState.js";
 import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
+import { LifecycleSchedule, type LifecycleScheduleSnapshot } from "./LifecycleSchedule.js";
 
 const DAY_MS = 86_400_000;
 
@@ -74,7 +79,8 @@ const GROUP_SERIES = FLOW_SERIES + 1;
 const NPS_GROUPS = 0;
 const COMPLAINT_GROUPS = NPS_CLASSES.length;
 const VALUE_TIER_GROUPS = COMPLAINT_GROUPS + COMPLAINT_HISTORIES.length;
-const GROUP_COUNT = VALUE_TIER_GROUPS + VALUE_TIERS.length;
+const LIFECYCLE_GROUPS = VALUE_TIER_GROUPS + VALUE_TIERS.length;
+const GROUP_COUNT = LIFECYCLE_GROUPS + CUSTOMER_STATUSES.length;
 const FIRST_GROUP_SERIES = GLOBAL_SERIES + CHANNELS.length * CHANNEL_SERIES;
 
 /**
@@ -97,6 +103,7 @@ const BREAKDOWN_FIELDS = {
   npsClass: "byNpsClass",
   complaintHistory: "byComplaintHistory",
   valueTier: "byValueTier",
+  lifecycleStage: "byLifecycleStage",
   month: "byMonth",
 } as const;
 export type Breakdown = keyof typeof BREAKDOWN_FIELDS;
@@ -131,6 +138,7 @@ export interface BusinessMetricsSnapshot {
     /** Scheduled lapses on days up to `today`: realized. */
     readonly lapsedEver: number;
   };
+  readonly lifecycle: LifecycleScheduleSnapshot;
 }
 
 /**
@@ -241,6 +249,8 @@ export interface BusinessReport {
   readonly byComplaintHistory: Readonly<Record<ComplaintHistory, GroupReport>>;
   /** Customers by lifetime net revenue against `metrics.valueTiers`. */
   readonly byValueTier: Readonly<Record<ValueTier, GroupReport>>;
+  /** Customers by lifecycle stage, as it stands at the end of each day (`engine.lifecycle`). */
+  readonly byLifecycleStage: Readonly<Record<CustomerStatus, GroupReport>>;
   /** The calendar months the window touches, oldest first. */
   readonly byMonth: readonly MonthReport[];
 }
@@ -269,6 +279,9 @@ export class BusinessMetrics {
   readonly #days: RollingWindow;
   /** Reaches `inactivity` days past the watermark, where the scheduled lapses are. */
   readonly #lapses: RollingWindow;
+  readonly #lifecycle: LifecycleSchedule;
+  readonly #factsBefore = new LifecycleFacts();
+  readonly #factsAfter = new LifecycleFacts();
   /** The day of the largest event time seen: scheduled lapses up to it are realized. */
   #today = -1;
   #firstPurchasesEver = 0;
@@ -297,7 +310,13 @@ export class BusinessMetrics {
    * without a purchase before a customer counts as lapsed; `valueTiers`: the lifetime
    * net revenue from which a customer is in the medium and the high tier.
    */
-  constructor(options: { maxWindowDays: number; allowedLatenessMs: number; inactivityMs: number; valueTiers: ValueTierThresholds }) {
+  constructor(options: {
+    maxWindowDays: number;
+    allowedLatenessMs: number;
+    inactivityMs: number;
+    valueTiers: ValueTierThresholds;
+    lifecycle: LifecyclePolicy;
+  }) {
     this.maxWindowDays = options.maxWindowDays;
     this.#inactivityMs = options.inactivityMs;
     this.#valueTiers = options.valueTiers;
@@ -305,6 +324,7 @@ export class BusinessMetrics {
     this.#days = new RollingWindow(new WindowShape(DAY_MS, bucketCount, FIRST_GROUP_SERIES + GROUP_COUNT * GROUP_SERIES));
     const inactivityDays = Math.ceil(options.inactivityMs / DAY_MS);
     this.#lapses = new RollingWindow(new WindowShape(DAY_MS, bucketCount + inactivityDays + 1, Object.keys(LapseSeries).length));
+    this.#lifecycle = new LifecycleSchedule(options.lifecycle, bucketCount);
   }
 
   beforeApply(state: CustomerState): void {
@@ -320,6 +340,7 @@ export class BusinessMetrics {
     this.#purchasesBefore = state.purchases;
     this.#purchaseAmountBefore = state.purchaseAmount;
     this.#categoriesBefore = state.categories.length;
+    LifecycleFacts.of(state, this.#factsBefore);
   }
 
   /** `windowed`: the event is within the allowed lateness, so it counts on its day. */
@@ -344,6 +365,7 @@ export class BusinessMetrics {
     state.valueTier = valueTierIndexOf(state.revenue, this.#valueTiers);
     const valueTierGroup = VALUE_TIER_GROUPS + state.valueTier;
     this.#move(this.#valueTierGroupBefore, valueTierGroup, !cancelled, slot);
+    const lifecycleGroup = this.#moveLifecycle(state, !cancelled, slot);
     if (slot < 0) return;
     const revenue = state.revenue - this.#revenue;
     const acquired = event.typeIndex === EventTypeIndex.signup && !this.#hadSignup ? 1 : 0;
@@ -357,6 +379,7 @@ export class BusinessMetrics {
       this.#addFlows(slot + FIRST_GROUP_SERIES + npsGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
       this.#addFlows(slot + FIRST_GROUP_SERIES + complaintGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
       this.#addFlows(slot + FIRST_GROUP_SERIES + valueTierGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
+      this.#addFlows(slot + FIRST_GROUP_SERIES + lifecycleGroup * GROUP_SERIES, acquired, lost, revenue, event.cost, purchases);
       if (revenue !== 0) days.addAt(slot, channel + ChannelSeries.revenue, revenue);
     }
     switch (event.typeIndex) {
@@ -390,9 +413,31 @@ export class BusinessMetrics {
     if (above > 0) days.addAt(slot, Series.upSellAmount, above);
   }
 
-  /** The watermark reached a new day: the lapses scheduled up to it are realized. */
+  /**
+   * The customer's lifecycle stage as of the watermark's day, before and after the event:
+   * moves it between groups, takes back what time would have done to it and schedules
+   * what time will do now. Returns its group after the event.
+   */
+  #moveLifecycle(state: CustomerState, inBase: boolean, slot: number): number {
+    const schedule = this.#lifecycle;
+    const today = this.#today;
+    const after = LifecycleFacts.of(state, this.#factsAfter);
+    const groupBefore = LIFECYCLE_GROUPS + schedule.stageOn(this.#factsBefore, today);
+    const groupAfter = LIFECYCLE_GROUPS + schedule.stageOn(after, today);
+    if (!this.#wasNew && !this.#wasCancelled) schedule.schedule(this.#factsBefore, today, -1);
+    this.#move(groupBefore, groupAfter, inBase, slot);
+    if (inBase) schedule.schedule(after, today, 1);
+    return groupAfter;
+  }
+
+  /** The watermark reached a new day: the lapses and stage changes scheduled up to it are realized. */
   #advanceTo(today: number): void {
-    if (this.#today >= 0) this.#lapsedEver += this.#lapseSum(LapseSeries.lapses, this.#today + 1, today);
+    if (this.#today >= 0) {
+      this.#lapsedEver += this.#lapseSum(LapseSeries.lapses, this.#today + 1, today);
+      for (let stage = 0; stage < CUSTOMER_STATUSES.length; stage++) {
+        this.#groupMembers[LIFECYCLE_GROUPS + stage] += this.#lifecycle.moved(stage, this.#today + 1, today);
+      }
+    }
     this.#today = today;
   }
 
@@ -533,6 +578,7 @@ export class BusinessMetrics {
       byNpsClass: groups(NPS_CLASSES, NPS_GROUPS),
       byComplaintHistory: groups(COMPLAINT_HISTORIES, COMPLAINT_GROUPS),
       byValueTier: groups(VALUE_TIERS, VALUE_TIER_GROUPS),
+      byLifecycleStage: groups(CUSTOMER_STATUSES, LIFECYCLE_GROUPS),
       byMonth: this.#months(firstDay, today, nowTs),
     };
   }
@@ -588,7 +634,9 @@ export class BusinessMetrics {
   #group(group: number, first: number, last: number): GroupReport {
     const offset = FIRST_GROUP_SERIES + group * GROUP_SERIES;
     const now = this.#groupMembers[group]!;
-    const atStart = now - this.#sum(offset + GroupSeries.inflow, first, this.#latestDay);
+    // Lifecycle stages also change with time alone: those moves are in the schedule.
+    const movedByTime = group >= LIFECYCLE_GROUPS ? this.#lifecycle.moved(group - LIFECYCLE_GROUPS, first, this.#today) : 0;
+    const atStart = now - this.#sum(offset + GroupSeries.inflow, first, this.#latestDay) - movedByTime;
     const acquired = this.#sum(offset + Flow.acquired, first, last);
     const lost = this.#sum(offset + Flow.lost, first, last);
     const value = this.#value(offset, first, last);
@@ -637,6 +685,7 @@ export class BusinessMetrics {
         returnedEver: this.#returnedEver,
         lapsedEver: this.#lapsedEver,
       },
+      lifecycle: this.#lifecycle.toSnapshot(),
     };
   }
 
@@ -651,6 +700,7 @@ export class BusinessMetrics {
     this.#firstPurchasesEver = lapses.firstPurchasesEver;
     this.#returnedEver = lapses.returnedEver;
     this.#lapsedEver = lapses.lapsedEver;
+    this.#lifecycle.restore(snapshot.lifecycle);
   }
 }
 

@@ -71,6 +71,45 @@ export function complaintHistoryIndexOf(complaints: number, openComplaints: numb
   return complaints > 0 ? 1 : 0;
 }
 
+/** What a customer's lifecycle status depends on, besides the time. */
+export class LifecycleFacts {
+  cancelled = false;
+  lastActiveTs = 0;
+  firstSeenTs = 0;
+  signupTs = 0;
+  openComplaints = 0;
+  npsLast = Number.NaN;
+
+  /** Copies a state's facts into `into` (reused on the hot path) or a new object. */
+  static of(state: CustomerState, into: LifecycleFacts = new LifecycleFacts()): LifecycleFacts {
+    into.cancelled = state.cancelled;
+    into.lastActiveTs = state.lastActiveTs;
+    into.firstSeenTs = state.firstSeenTs;
+    into.signupTs = state.signupTs;
+    into.openComplaints = state.openComplaints;
+    into.npsLast = state.nps.last;
+    return into;
+  }
+}
+
+const statusFacts = new LifecycleFacts();
+
+/**
+ * Lifecycle status (index in CUSTOMER_STATUSES) at `nowTs`. Inactivity counts from the
+ * last customer-initiated interaction, or from the first sighting for a customer who
+ * never acted; a customer the engine has never seen is new.
+ */
+export function lifecycleStatusIndex(facts: LifecycleFacts, nowTs: number, policy: LifecyclePolicy): number {
+  if (facts.cancelled) return 3;
+  const activeSince = facts.lastActiveTs > 0 ? facts.lastActiveTs : facts.firstSeenTs;
+  if (activeSince === 0) return 0;
+  const inactiveMs = nowTs - activeSince;
+  if (inactiveMs > policy.churnedAfterMs) return 3;
+  if (inactiveMs > policy.atRiskAfterMs || facts.openComplaints > 0 || facts.npsLast <= 6) return 2;
+  const since = facts.signupTs > 0 ? facts.signupTs : facts.firstSeenTs;
+  return nowTs - since < policy.newForMs ? 0 : 1;
+}
+
 /** When a customer counts as new, at risk or churned, measured in event time. */
 export interface LifecyclePolicy {
   readonly newForMs: number;
@@ -354,21 +393,9 @@ export class CustomerState {
     return ts === 0 ? Number.POSITIVE_INFINITY : Math.max(0, (nowTs - ts) / DAY_MS);
   }
 
-  /**
-   * Lifecycle stage at `nowTs`. Inactivity counts from the last customer-initiated
-   * interaction, or from the first sighting for a customer who never acted; a customer
-   * the engine has never seen is new.
-   */
+  /** Lifecycle stage at `nowTs` (see lifecycleStatusIndex); rules read it per evaluation, so no allocation. */
   statusAt(nowTs: number, policy: LifecyclePolicy): CustomerStatus {
-    if (this.cancelled) return "churned";
-    const activeSince = this.lastActiveTs > 0 ? this.lastActiveTs : this.firstSeenTs;
-    if (activeSince === 0) return "new";
-    const inactiveMs = nowTs - activeSince;
-    if (inactiveMs > policy.churnedAfterMs) return "churned";
-    if (inactiveMs > policy.atRiskAfterMs || this.openComplaints > 0 || this.nps.last <= 6) return "at-risk";
-    const since = this.signupTs > 0 ? this.signupTs : this.firstSeenTs;
-    if (nowTs - since < policy.newForMs) return "new";
-    return "active";
+    return CUSTOMER_STATUSES[lifecycleStatusIndex(LifecycleFacts.of(this, statusFacts), nowTs, policy)]!;
   }
 
   /** Sum of a window series over the last `days` days (at most MAX_WINDOW_DAYS) up to `nowTs`. */

@@ -116,7 +116,7 @@ describe("business metrics over NATS and Prometheus", () => {
   });
 
   it.each([
-    { what: "an unknown breakdown", body: { breakdown: ["npsClass", "segment"] }, message: /unknown breakdown "segment".*breakdowns channel, npsClass, complaintHistory, valueTier, month/ },
+    { what: "an unknown breakdown", body: { breakdown: ["npsClass", "segment"] }, message: /unknown breakdown "segment".*breakdowns channel, npsClass, complaintHistory, valueTier, lifecycleStage, month/ },
     { what: "a breakdown that is not a name", body: { breakdown: 7 }, message: /a metrics query is/ },
     { what: "a window longer than the longest kept", body: { window: "400d" }, message: /window 400d is longer than the longest kept.*1d to 365d/ },
     { what: "a window that is not whole days", body: { window: "12h" }, message: /a metrics query is \{\} or \{"window": "<days>d", "breakdown": \[...\]\}/ },
@@ -187,6 +187,9 @@ describe("business metrics over NATS and Prometheus", () => {
     expect(sampleValue(exposition, "cx_business_customers_by_complaint_history", { window: "7d", complaint_history: "open" })).toBe(0);
     // BM1's 300 of revenue is below the medium tier's 500.
     expect(sampleValue(exposition, "cx_business_revenue_by_value_tier", { window: "30d", value_tier: "low" })).toBe(300);
+    // BM1 signed up 30 hours ago: new; BM2 cancelled, out of the base.
+    expect(sampleValue(exposition, "cx_business_customers_by_lifecycle_stage", { window: "7d", lifecycle_stage: "new" })).toBe(1);
+    expect(sampleValue(exposition, "cx_business_customers_by_lifecycle_stage", { window: "7d", lifecycle_stage: "churned" })).toBe(0);
     expect(sampleValue(exposition, "cx_business_attrition_rate_by_complaint_history", { window: "7d", complaint_history: "open" })).toBeUndefined();
     expect(text).not.toMatch(/BM1|BM2/);
   });

@@ -178,6 +178,66 @@ function growthReference(events: readonly EventInput[], firstDay: number, maxCat
   return { repeat, crossSellPurchases, crossSell, upSell };
 }
 
+/**
+ * The lifecycle-stage breakdown the slow way: each customer's facts replayed through the
+ * time-ordered log, its stage read at the end of a day as the engine defines it (cancelled
+ * or inactive past churnedAfter: churned; inactive past atRiskAfter, a complaint open or
+ * a last NPS answer of 6 or less: at risk; within newFor of its signup: new; else active).
+ */
+function lifecycleReference(events: readonly EventInput[], firstDay: number, policy: { newForMs: number; atRiskAfterMs: number; churnedAfterMs: number }) {
+  interface Facts { firstSeen: number; lastActive: number; signup: number; cancel: number; open: number; nps: number; npsTs: number }
+  const customers = new Map<string, Facts>();
+  const inBase = (f: Facts) => !(f.cancel > 0 && f.cancel >= f.signup);
+  const stageAt = (f: Facts, day: number) => {
+    const now = (day + 1) * DAY - 1;
+    if (!inBase(f)) return "churned";
+    const inactive = now - (f.lastActive > 0 ? f.lastActive : f.firstSeen);
+    if (inactive > policy.churnedAfterMs) return "churned";
+    if (inactive > policy.atRiskAfterMs || f.open > 0 || f.nps <= 6) return "at-risk";
+    return now - (f.signup > 0 ? f.signup : f.firstSeen) < policy.newForMs ? "new" : "active";
+  };
+  const groups = new Map<string, Group>();
+  const group = (name: string) => {
+    if (!groups.has(name)) groups.set(name, { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 });
+    return groups.get(name)!;
+  };
+  const count = (field: "atStart" | "now", day: number) => {
+    for (const f of customers.values()) if (inBase(f)) group(stageAt(f, day))[field]++;
+  };
+  let counted = false;
+  let today = 0;
+  for (const e of events) {
+    if (!counted && dayOf(e.ts) >= firstDay) {
+      count("atStart", firstDay - 1);
+      counted = true;
+    }
+    today = Math.max(today, dayOf(e.ts));
+    const known = customers.get(e.customerId);
+    const f = known ?? { firstSeen: e.ts, lastActive: 0, signup: 0, cancel: 0, open: 0, nps: Number.NaN, npsTs: 0 };
+    customers.set(e.customerId, f);
+    const wasActive = known !== undefined && inBase(f);
+    const hadSignup = f.signup > 0;
+    f.firstSeen = Math.min(f.firstSeen, e.ts);
+    const initiated = e.type !== "profile" && !(e.type === "offer_response" && e.response === "impression");
+    if (initiated) f.lastActive = Math.max(f.lastActive, e.ts);
+    if (e.type === "signup") f.signup = Math.max(f.signup, e.ts);
+    if (e.type === "cancel") f.cancel = Math.max(f.cancel, e.ts);
+    if (e.type === "complaint") f.open++;
+    if (e.type === "complaint_resolved" && f.open > 0) f.open--;
+    if (e.type === "survey" && e.survey === "nps" && e.ts >= f.npsTs) [f.nps, f.npsTs] = [e.score, e.ts];
+    if (dayOf(e.ts) < firstDay) continue;
+    const g = group(stageAt(f, today));
+    const amount = "amount" in e && typeof e.amount === "number" ? e.amount : 0;
+    if (e.type === "signup" && !hadSignup) g.acquired++;
+    if ((known === undefined || wasActive) && !inBase(f)) g.lost++;
+    g.revenue += e.type === "purchase" || e.type === "payment" ? amount : e.type === "refund" ? -amount : 0;
+    g.cost += "cost" in e && typeof e.cost === "number" ? e.cost : 0;
+    if (e.type === "purchase") g.purchases++;
+  }
+  count("now", today);
+  return groups;
+}
+
 /** Events in a slightly shuffled order: each moved by less than half the allowed lateness, so none is late. */
 function shuffledWithin(events: readonly EventInput[], maxShiftMs: number, seed: number): EventInput[] {
   let x = seed;
@@ -279,7 +339,7 @@ describe("business metrics", () => {
       expect(report.attitude).toEqual(inOrder.attitude);
       expect(report.complaints.opened).toBe(inOrder.complaints.opened);
       expect(report.byChannel).toEqual(inOrder.byChannel);
-      for (const breakdown of [report.byNpsClass, report.byComplaintHistory, report.byValueTier]) {
+      for (const breakdown of [report.byNpsClass, report.byComplaintHistory, report.byValueTier, report.byLifecycleStage]) {
         const groups = Object.values(breakdown);
         const total = (read: (g: (typeof groups)[number]) => number) => groups.reduce((sum, g) => sum + read(g), 0);
         expect(total((g) => g.customers.now)).toBe(report.customers.now);
@@ -347,6 +407,31 @@ describe("business metrics", () => {
       if (!s.cancelled) counts[s.revenue >= 300 ? "high" : s.revenue >= 100 ? "medium" : "low"]++;
     }
     expect({ low: tiers.low.customers.now, medium: tiers.medium.customers.now, high: tiers.high.customers.now }).toEqual(counts);
+  });
+
+  it.each([7, 45])("over %i days, by lifecycle stage, follow stages that change with time alone, as a day-by-day replay says", (days) => {
+    const d = new EngineDriver({ yaml: "engine:\n  lifecycle: { newFor: 5d, atRiskAfter: 10d, churnedAfter: 20d }\n" });
+    for (const event of events) d.send(event);
+    const report = d.engine.businessReport(days);
+    const expected = lifecycleReference(events, dayOf(now) - days + 1, d.config.engine.lifecycle);
+    for (const [stage, group] of Object.entries(report.byLifecycleStage)) {
+      const want = expected.get(stage) ?? { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 };
+      expect({ stage, ...group.customers, ...group.value }).toMatchObject({
+        stage,
+        atStart: want.atStart,
+        now: want.now,
+        acquired: want.acquired,
+        lost: want.lost,
+        purchases: want.purchases,
+      });
+      expect(group.value.revenue).toBeCloseTo(want.revenue, 6);
+    }
+    // Time alone moved customers: churned by inactivity (cancelled ones leave the base), and new ones grown out of it.
+    const stages = report.byLifecycleStage;
+    expect(stages.churned.customers.now).toBeGreaterThan(0);
+    expect(stages["at-risk"].customers.now).toBeGreaterThan(0);
+    expect(stages.active.customers.now).toBeGreaterThan(0);
+    if (days === 45) expect(stages.new.customers.atStart).toBeGreaterThan(stages.new.customers.now);
   });
 
   it("come back identical from a checkpoint", () => {
