@@ -125,8 +125,10 @@ export class EngineRuntime {
       const consumer = new EventConsumer(events, {
         stream: config.nats.stream.name,
         maxMessages: config.nats.consumer.maxMessages,
-        handle: (data, subject, seq) => {
-          const result = engine.ingest(data, subject, seq);
+        handle: (data, subject, seq, message) => {
+          // When the stream stored the message, only read if triggers depend on it.
+          const storedAt = config.engine.triggerMaxAgeMs > 0 ? message.info.timestampNanos / 1e6 : Number.NaN;
+          const result = engine.ingest(data, subject, seq, storedAt);
           if (result === IngestResult.NeedsLoad) {
             loader.drainAwaiting().then(
               () => consumer.resume(),

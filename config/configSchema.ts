@@ -29,6 +29,7 @@ const EngineSection = Type.Object(
     maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 8_388_608, default: 65_536, description: "Largest inbound payload (bytes)" }),
     allowedLateness: Duration("1h", "How late an event may be and still count in its window"),
     maxFutureSkew: Duration("5m", "How far ahead of the clock an event's ts may be"),
+    triggerMaxAge: Duration("0s", "An event older than this when the stream stored it fires no trigger (0: every event may); set it for imported history"),
     recentInteractions: Type.Integer({ minimum: 1, maximum: 256, default: 20 }),
     contactHistory: Type.Integer({ minimum: 1, maximum: 256, default: 20 }),
     maxProductsPerCustomer: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),

@@ -249,6 +249,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       maxPayloadBytes: e.maxPayloadBytes,
       allowedLatenessMs: ms(e.allowedLateness, ["engine", "allowedLateness"]),
       maxFutureSkewMs: ms(e.maxFutureSkew, ["engine", "maxFutureSkew"]),
+      triggerMaxAgeMs: ms(e.triggerMaxAge, ["engine", "triggerMaxAge"]),
       recentInteractions: e.recentInteractions,
       contactHistory: e.contactHistory,
       maxProductsPerCustomer: e.maxProductsPerCustomer,

@@ -63,12 +63,14 @@ export type IngestResult = (typeof IngestResult)[keyof typeof IngestResult];
 
 const SUPPRESSED_INELIGIBLE = SUPPRESSION_REASONS.indexOf("ineligible");
 const SUPPRESSED_CHANNEL = SUPPRESSION_REASONS.indexOf("channel");
+const SUPPRESSED_STALE = SUPPRESSION_REASONS.indexOf("stale");
 
 /** A message held until the state of the customer at the head of the queue is loaded. */
 interface HeldMessage {
   readonly bytes: Uint8Array;
   readonly subject: string;
   readonly seq: number;
+  readonly storedAt: number;
 }
 
 /**
@@ -179,8 +181,11 @@ export class Engine {
   /**
    * Handles one message from the event stream. Never throws on bad input: a bad
    * message is counted, handed to `output.rejected` and leaves all state untouched.
+   * `storedAt` is when the stream stored the message (epoch ms; NaN if unknown): an
+   * event older than `triggerMaxAgeMs` by then fires no trigger. Being part of the
+   * message, it is the same when the message is read again after a restart.
    */
-  ingest(bytes: Uint8Array, subject: string, seq: number): IngestResult {
+  ingest(bytes: Uint8Array, subject: string, seq: number, storedAt = Number.NaN): IngestResult {
     if (seq !== 0) {
       // The stream is read in order, so a sequence not above the last one taken is a repeat.
       if (seq <= this.#lastTakenSeq) {
@@ -190,10 +195,10 @@ export class Engine {
       this.#lastTakenSeq = seq;
     }
     if (this.#awaiting !== null) {
-      this.#held.push({ bytes, subject, seq });
+      this.#held.push({ bytes, subject, seq, storedAt });
       return IngestResult.Queued;
     }
-    return this.#handle(bytes, subject, seq);
+    return this.#handle(bytes, subject, seq, storedAt);
   }
 
   /**
@@ -209,14 +214,14 @@ export class Engine {
     let next = 0;
     while (next < this.#held.length) {
       const message = this.#held[next++]!;
-      if (this.#handle(message.bytes, message.subject, message.seq) === IngestResult.NeedsLoad) break;
+      if (this.#handle(message.bytes, message.subject, message.seq, message.storedAt) === IngestResult.NeedsLoad) break;
     }
     // The message that needs a load is kept (at the head) by #handle; drop what was handled.
     this.#held.splice(0, next);
     return this.#awaiting;
   }
 
-  #handle(bytes: Uint8Array, subject: string, seq: number): IngestResult {
+  #handle(bytes: Uint8Array, subject: string, seq: number, storedAt: number): IngestResult {
     const decoded = decodePayload(bytes, this.settings.maxPayloadBytes);
     if (decoded instanceof Rejection) return this.#reject(decoded, bytes, subject, seq);
     const input = this.#validator.validate(decoded);
@@ -231,7 +236,7 @@ export class Engine {
     const state = this.#customers.findOrCreate(input.customerId);
     if (state === null) {
       this.#awaiting = input.customerId;
-      this.#held.unshift({ bytes, subject, seq });
+      this.#held.unshift({ bytes, subject, seq, storedAt });
       return IngestResult.NeedsLoad;
     }
     this.#handled(seq);
@@ -245,7 +250,10 @@ export class Engine {
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
     const triggers = this.#decisions.triggersByType[event.typeIndex]!;
-    if (triggers.length > 0) this.#runTriggers(triggers, state, event);
+    if (triggers.length > 0) {
+      const maxAge = this.settings.triggerMaxAgeMs;
+      this.#runTriggers(triggers, state, event, maxAge > 0 && storedAt - event.ts > maxAge);
+    }
     return windowed ? IngestResult.Applied : IngestResult.Late;
   }
 
@@ -494,7 +502,8 @@ export class Engine {
     return this.#customers.peek(customerId);
   }
 
-  #runTriggers(triggers: readonly CompiledTrigger[], state: CustomerState, event: InteractionEvent): void {
+  /** `stale`: the event was too old when stored to act on; matching triggers are counted as suppressed. */
+  #runTriggers(triggers: readonly CompiledTrigger[], state: CustomerState, event: InteractionEvent, stale: boolean): void {
     const ctx = this.#ctx;
     ctx.customer = state;
     ctx.event = event;
@@ -503,6 +512,10 @@ export class Engine {
     ctx.known = true;
     for (const trigger of triggers) {
       if (trigger.when !== null && !trigger.when.evaluate(ctx)) continue;
+      if (stale) {
+        this.stats.countSuppressed(trigger.id, SUPPRESSED_STALE);
+        continue;
+      }
       const channelIndex = trigger.channelIndex < 0 ? event.channelIndex : trigger.channelIndex;
       ctx.channel = CHANNELS[channelIndex]!;
       const blocker = this.#blocker(trigger.action, channelIndex);

@@ -20,6 +20,8 @@ export interface EngineSettings {
   /** Distinct products (and categories) kept per customer. */
   readonly maxProductsPerCustomer: number;
   readonly lifecycle: LifecyclePolicy;
+  /** An event older than this when the stream stored it fires no trigger (0: every event may); for imported history. */
+  readonly triggerMaxAgeMs: number;
   /** Actions returned by a decide request that does not say how many it wants. */
   readonly decideLimit: number;
   /** Windows (whole days) of the business metrics; the longest bounds what a report may ask. */

@@ -9,8 +9,12 @@ export const EventOutcomeIndex = { applied: 0, late: 1 } as const satisfies Reco
 
 export const DECISION_SOURCES = ["trigger", "request"] as const;
 
-/** Why a trigger that matched made no decision. */
-export const SUPPRESSION_REASONS = ["ineligible", "channel"] as const;
+/**
+ * Why a trigger that matched made no decision: its action is not eligible, not offered
+ * on the channel, or the event was older than `engine.triggerMaxAge` when it was
+ * stored in the stream (imported history).
+ */
+export const SUPPRESSION_REASONS = ["ineligible", "channel", "stale"] as const;
 
 /** The counters as a checkpoint stores them. */
 export interface EngineStatsSnapshot {

@@ -3,7 +3,8 @@ import { jetstream, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream
 import { Subjects } from "./subjects.js";
 
 /** One message's worth of work; must be synchronous and must not throw on bad input. */
-export type MessageHandler = (data: Uint8Array, subject: string, seq: number) => void;
+/** `message` is there for what is rarely read (its delivery info); data, subject and sequence come read. */
+export type MessageHandler = (data: Uint8Array, subject: string, seq: number, message: JsMsg) => void;
 
 /** Called once per batch, after its last message was handled. */
 export interface BatchListener {
@@ -92,7 +93,7 @@ export class EventConsumer {
         const seq = message.seq;
         this.#lastSeq = seq;
         try {
-          handle(message.data, message.subject, seq);
+          handle(message.data, message.subject, seq, message);
         } catch (error) {
           listener.handlerFailed(error, message.subject, seq);
         }

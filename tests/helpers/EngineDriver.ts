@@ -56,12 +56,13 @@ export class EngineDriver {
   }
 
   /** Sends an event (encoded as MessagePack) or raw bytes, with the next stream sequence. */
-  send(event: EventInput | Uint8Array, options: { subject?: string; seq?: number } = {}): IngestResult {
+  /** `storedAt`: when the stream stored the message (epoch ms), as the consumer passes it. */
+  send(event: EventInput | Uint8Array, options: { subject?: string; seq?: number; storedAt?: number } = {}): IngestResult {
     const bytes = event instanceof Uint8Array ? event : encodeOutbound(event);
     const subject = options.subject ?? (event instanceof Uint8Array ? "cx.events.web.X" : Subjects.event(event.channel, event.customerId));
     const seq = options.seq ?? ++this.#seq;
     if (seq > this.#seq) this.#seq = seq;
-    return this.engine.ingest(bytes, subject, seq);
+    return this.engine.ingest(bytes, subject, seq, options.storedAt);
   }
 
   decide(channel: Channel, request: DecideRequest): Decision {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImportReport } from "../../cli/import/ImportSummary.js";
 import type { EngineRuntime } from "../../cli/EngineRuntime.js";
 import { loadConfig } from "../../config/loadConfig.js";
-import { InputErrorCodes } from "../../engine/index.js";
+import { InputErrorCodes, SUPPRESSION_REASONS } from "../../engine/index.js";
 import { startTestNatsServer, type TestNatsServer } from "../helpers/natsServer.js";
 import { decodePlain } from "../helpers/plainMsgpack.js";
 import { runCxpulse } from "../helpers/runCxpulse.js";
@@ -186,8 +186,9 @@ describe("cxpulse import into a real JetStream stream", () => {
     expect(await storedMessages()).toBe(GOOD_ROWS + 4);
   });
 
-  it("gives an engine started on the stream the imported customers' history", async () => {
-    runtime = await startEngine(nats.url, loadConfig(configFile));
+  it("gives an engine started on the stream the imported customers' history, firing no trigger on it with engine.triggerMaxAge", async () => {
+    const engineConfig = writeTestConfig(dir, { "nats.url": nats.url, "engine.triggerMaxAge": "1d" }, "engine.yaml");
+    runtime = await startEngine(nats.url, loadConfig(engineConfig));
     const lastSeq = (await jsm.streams.info(STREAM)).state.last_seq;
     await waitFor(() => runtime!.engine.stats.lastSeq >= lastSeq, "the engine to apply the imported events", 20_000);
     const rows = Array.from({ length: GOOD_ROWS }, (_, i) => i).filter((i) => i % CUSTOMERS === 3);
@@ -200,5 +201,8 @@ describe("cxpulse import into a real JetStream stream", () => {
     expect(ndjsonCustomer.behaviour.revenue).toBe(50.5);
     expect(ndjsonCustomer.attitude.nps.last).toBe(9);
     expect(ndjsonCustomer.lifecycle.plan).toBe("basic");
+    // The history is days old when imported: the welcome for nd-1's signup is suppressed as stale, not sent.
+    expect(runtime.engine.stats.totalDecisions()).toBe(0);
+    expect(runtime.engine.stats.suppressed.get("welcome")?.[SUPPRESSION_REASONS.indexOf("stale")]).toBe(1);
   });
 });

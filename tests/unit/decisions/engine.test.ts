@@ -339,6 +339,18 @@ describe("Engine: triggers", () => {
     expect(driver.engine.customerState("C1")!.contacts.total).toBe(0);
   });
 
+  it("fires no trigger for an event older than triggerMaxAge when the stream stored it, counting it as stale, and still applies it", () => {
+    const driver = new EngineDriver({ ...SMALL, yaml: CATALOG, settings: { triggerMaxAgeMs: 24 * HOUR } });
+    // Imported history: a login of a week ago, stored now; then a live one, stored as it happened.
+    driver.send(anEvent("login", { id: "l-old", channel: "app", ts: T0 - 7 * DAY }), { storedAt: T0 });
+    driver.send(anEvent("login", { id: "l-new", channel: "app", ts: T0 - HOUR }), { storedAt: T0 - HOUR + 50 });
+    // Without a storage time (a tool feeding the engine directly), the rule does not apply.
+    driver.send(anEvent("login", { id: "l-untimed", channel: "app", ts: T0 - 7 * DAY }));
+    expect(driver.decisions.map((d) => d.decisionId)).toEqual(["l-new:login-nudge", "l-untimed:login-nudge"]);
+    expect(suppressed(driver, "login-nudge", "stale")).toBe(1);
+    expect(driver.engine.customerState("C1")!.eventsByType[EVENT_TYPES.indexOf("login")]).toBe(3);
+  });
+
   it("fires a trigger only when its when-rule over the event holds", () => {
     const driver = new EngineDriver({ ...SMALL, yaml: CATALOG });
     driver.send(anEvent("purchase", { id: "p-small", amount: 499 }));
