@@ -469,7 +469,7 @@ export class Engine {
    */
   valuation(): Valuation {
     const days = Math.min(30, this.#business.maxWindowDays);
-    const attrition = this.#business.report(days, this.#eventTimeNow()).customers.attritionRate ?? 0;
+    const attrition = this.#business.attritionRate(days, this.#eventTimeNow()) ?? 0;
     return { monthlyRetention: (1 - attrition) ** (30 / days), monthlyDiscountRate: this.settings.monthlyDiscountRate };
   }
 

@@ -282,7 +282,10 @@ export class BusinessMetrics {
   readonly #lifecycle: LifecycleSchedule;
   readonly #factsBefore = new LifecycleFacts();
   readonly #factsAfter = new LifecycleFacts();
-  /** The day of the largest event time seen: scheduled lapses up to it are realized. */
+  /**
+   * The day of the largest event time seen (-1: none): scheduled lapses and stage changes
+   * up to it are realized, and flows from a day through it give the base at that day's start.
+   */
   #today = -1;
   #firstPurchasesEver = 0;
   #returnedEver = 0;
@@ -529,9 +532,7 @@ export class BusinessMetrics {
 
   /** The metrics over the `windowDays` days ending with the day of `nowTs` (the watermark). */
   report(windowDays: number, nowTs: number): BusinessReport {
-    if (!(Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= this.maxWindowDays)) {
-      throw new RangeError(`window must be 1 to ${this.maxWindowDays} whole days, got ${windowDays}`);
-    }
+    this.#checkWindow(windowDays);
     const today = Math.floor(nowTs / DAY_MS);
     const firstDay = today - windowDays + 1;
     const sum = (series: number) => this.#sum(series, firstDay, today);
@@ -595,19 +596,27 @@ export class BusinessMetrics {
     };
   }
 
+  /** Cancellations over the base at the start of the window, alone: what lifetime value needs per profile query. */
+  attritionRate(windowDays: number, nowTs: number): number | null {
+    this.#checkWindow(windowDays);
+    const today = Math.floor(nowTs / DAY_MS);
+    return this.#totals(today - windowDays + 1, today).customers.attritionRate;
+  }
+
+  #checkWindow(windowDays: number): void {
+    if (!(Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= this.maxWindowDays)) {
+      throw new RangeError(`window must be 1 to ${this.maxWindowDays} whole days, got ${windowDays}`);
+    }
+  }
+
   /** Sum of `series` from day `first` through day `last` (days since the epoch). */
   #sum(series: number, first: number, last: number): number {
     return last < first ? 0 : this.#days.sum(series, last * DAY_MS, last - first + 1);
   }
 
-  /** The newest day held: the base now minus the flows since a day gives the base at its start. */
-  get #latestDay(): number {
-    return Math.max(this.#days.newestBucket, 0);
-  }
-
   /** Customer flows and value from day `first` through day `last`. */
   #totals(first: number, last: number): { customers: CustomerFlows & { reactivated: number }; value: ValueTotals } {
-    const since = (series: number) => this.#sum(series, first, this.#latestDay);
+    const since = (series: number) => this.#sum(series, first, this.#today);
     const atStart = this.#base - since(Series.joined) - since(Series.reactivated) + since(Series.lost);
     const acquired = this.#sum(Series.acquired, first, last);
     const lost = this.#sum(Series.lost, first, last);
@@ -636,7 +645,7 @@ export class BusinessMetrics {
     const now = this.#groupMembers[group]!;
     // Lifecycle stages also change with time alone: those moves are in the schedule.
     const movedByTime = group >= LIFECYCLE_GROUPS ? this.#lifecycle.moved(group - LIFECYCLE_GROUPS, first, this.#today) : 0;
-    const atStart = now - this.#sum(offset + GroupSeries.inflow, first, this.#latestDay) - movedByTime;
+    const atStart = now - this.#sum(offset + GroupSeries.inflow, first, this.#today) - movedByTime;
     const acquired = this.#sum(offset + Flow.acquired, first, last);
     const lost = this.#sum(offset + Flow.lost, first, last);
     const value = this.#value(offset, first, last);

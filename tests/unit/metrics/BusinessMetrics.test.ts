@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventOutcomeIndex } from "../../../engine/EngineStats.js";
-import { CHANNELS, EVENT_TYPES, type EventInput } from "../../../engine/index.js";
+import { CHANNELS, EVENT_TYPES, type EventInput, type GroupReport } from "../../../engine/index.js";
 import { TrafficSimulator } from "../../../simulator/TrafficSimulator.js";
 import { anEvent, DAY, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
 
@@ -67,6 +67,36 @@ function reference(events: readonly EventInput[], firstDay: number, lastDay: num
 
 type Group = { atStart: number; now: number; acquired: number; lost: number; revenue: number; cost: number; purchases: number };
 
+/** Totals by group name, each created empty on first use. */
+function groupTotals(): { groups: Map<string, Group>; group: (name: string) => Group } {
+  const groups = new Map<string, Group>();
+  const group = (name: string) => {
+    if (!groups.has(name)) groups.set(name, { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 });
+    return groups.get(name)!;
+  };
+  return { groups, group };
+}
+
+/** Each reported group equals the reference's (a group the reference never saw is empty). */
+function expectGroupsToMatch(reported: Readonly<Record<string, GroupReport>>, expected: ReadonlyMap<string, Group>): void {
+  for (const [name, group] of Object.entries(reported)) {
+    const want = expected.get(name) ?? groupTotals().group(name);
+    expect({ name, ...group.customers, ...group.value }).toMatchObject({
+      name,
+      atStart: want.atStart,
+      now: want.now,
+      acquired: want.acquired,
+      lost: want.lost,
+      purchases: want.purchases,
+    });
+    expect(group.value.revenue).toBeCloseTo(want.revenue, 6);
+    expect(group.value.cost).toBeCloseTo(want.cost, 6);
+    const meanSize = (want.atStart + want.now) / 2;
+    if (meanSize === 0) expect(group.value.profitPerCustomer).toBeNull();
+    else expect(group.value.profitPerCustomer).toBeCloseTo(group.value.profit / meanSize, 9);
+  }
+}
+
 /**
  * The NPS-class and complaint-history breakdowns the slow way: replays every customer
  * through the time-ordered log, takes each group's members just before `firstDay` and at
@@ -79,11 +109,7 @@ function groupReference(events: readonly EventInput[], firstDay: number, tiers: 
   const npsClass = (c: Customer) => (Number.isNaN(c.nps) ? "unknown" : c.nps >= 9 ? "promoter" : c.nps >= 7 ? "passive" : "detractor");
   const complaintHistory = (c: Customer) => (c.open > 0 ? "open" : c.complaints > 0 ? "resolved" : "none");
   const valueTier = (c: Customer) => (c.revenue >= tiers.high ? "high" : c.revenue >= tiers.medium ? "medium" : "low");
-  const groups = new Map<string, Group>();
-  const group = (name: string) => {
-    if (!groups.has(name)) groups.set(name, { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 });
-    return groups.get(name)!;
-  };
+  const { groups, group } = groupTotals();
   const count = (field: "atStart" | "now") => {
     for (const c of customers.values()) if (inBase(c)) for (const name of [npsClass(c), complaintHistory(c), valueTier(c)]) group(name)[field]++;
   };
@@ -196,11 +222,7 @@ function lifecycleReference(events: readonly EventInput[], firstDay: number, pol
     if (inactive > policy.atRiskAfterMs || f.open > 0 || f.nps <= 6) return "at-risk";
     return now - (f.signup > 0 ? f.signup : f.firstSeen) < policy.newForMs ? "new" : "active";
   };
-  const groups = new Map<string, Group>();
-  const group = (name: string) => {
-    if (!groups.has(name)) groups.set(name, { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 });
-    return groups.get(name)!;
-  };
+  const { groups, group } = groupTotals();
   const count = (field: "atStart" | "now", day: number) => {
     for (const f of customers.values()) if (inBase(f)) group(stageAt(f, day))[field]++;
   };
@@ -284,20 +306,7 @@ describe("business metrics", () => {
     const expected = groupReference(events, dayOf(now) - days + 1, driver.config.engine.valueTiers);
     const groups = { ...report.byNpsClass, ...report.byComplaintHistory, ...report.byValueTier };
     expect(Object.keys(groups).sort()).toEqual(["detractor", "high", "low", "medium", "none", "open", "passive", "promoter", "resolved", "unknown"]);
-    for (const [name, group] of Object.entries(groups)) {
-      const want = expected.get(name) ?? { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 };
-      expect({ name, ...group.customers, ...group.value }).toMatchObject({
-        name,
-        atStart: want.atStart,
-        now: want.now,
-        acquired: want.acquired,
-        lost: want.lost,
-        purchases: want.purchases,
-      });
-      expect(group.value.revenue).toBeCloseTo(want.revenue, 6);
-      expect(group.value.cost).toBeCloseTo(want.cost, 6);
-      expect(group.value.profitPerCustomer).toBeCloseTo(group.value.profit / ((want.atStart + want.now) / 2), 9);
-    }
+    expectGroupsToMatch(groups, expected);
     // Every group is populated by this history, so a wrong attribution cannot hide in an empty one.
     expect(report.byNpsClass.detractor.customers.now).toBeGreaterThan(0);
     expect(report.byComplaintHistory.open.customers.now).toBeGreaterThan(0);
@@ -414,18 +423,7 @@ describe("business metrics", () => {
     for (const event of events) d.send(event);
     const report = d.engine.businessReport(days);
     const expected = lifecycleReference(events, dayOf(now) - days + 1, d.config.engine.lifecycle);
-    for (const [stage, group] of Object.entries(report.byLifecycleStage)) {
-      const want = expected.get(stage) ?? { atStart: 0, now: 0, acquired: 0, lost: 0, revenue: 0, cost: 0, purchases: 0 };
-      expect({ stage, ...group.customers, ...group.value }).toMatchObject({
-        stage,
-        atStart: want.atStart,
-        now: want.now,
-        acquired: want.acquired,
-        lost: want.lost,
-        purchases: want.purchases,
-      });
-      expect(group.value.revenue).toBeCloseTo(want.revenue, 6);
-    }
+    expectGroupsToMatch(report.byLifecycleStage, expected);
     // Time alone moved customers: churned by inactivity (cancelled ones leave the base), and new ones grown out of it.
     const stages = report.byLifecycleStage;
     expect(stages.churned.customers.now).toBeGreaterThan(0);
