@@ -107,7 +107,7 @@ export class EngineRuntime {
       const storage = await connect("storage");
       connections.push(storage);
       await ensureStream(storage, config.nats.stream, [Subjects.eventsAll]);
-      await ensureStream(storage, config.nats.decisionStream, [Subjects.decisionsAll, Subjects.decisionLogAll]);
+      await ensureStream(storage, config.nats.decisionStream, [Subjects.decisionsAll, Subjects.decisionLogAll, Subjects.segmentsAll]);
       await ensureStream(storage, config.nats.dlqStream, [Subjects.dlqAll]);
       const store = await CheckpointStore.open(storage, { ...config.checkpoint, replicas: config.nats.stream.replicas });
       const warnings = new RateLimitedLog(log);

@@ -1,5 +1,5 @@
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
-import { ACTION_KINDS, CHANNELS, EVENT_TYPES, eventFieldSchemas } from "../engine/index.js";
+import { ACTION_KINDS, CHANNELS, EVENT_TYPES, eventFieldSchemas, MAX_SEGMENTS } from "../engine/index.js";
 
 /**
  * The configuration file's schema: one source for the TypeScript types, the
@@ -211,6 +211,18 @@ const ActionSection = Type.Object(
   strict,
 );
 
+const SegmentSection = Type.Object(
+  {
+    id: Id,
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    when: Type.String({
+      minLength: 1,
+      description: 'Rule over the customer (no event or channel), e.g. `purchases > 0 and daysSinceLastPurchase > 60`; may use inSegment("id") of segments defined above it',
+    }),
+  },
+  strict,
+);
+
 const TriggerSection = Type.Object(
   {
     id: Id,
@@ -269,6 +281,11 @@ export const ConfigSchema = Type.Object(
     economics: EconomicsSection,
     http: HttpSection,
     log: LogSection,
+    segments: Type.Array(SegmentSection, {
+      default: [],
+      maxItems: MAX_SEGMENTS,
+      description: "Named groups of customers, kept current as events arrive and as time passes; enter/exit on cx.segments.<segment>.<customerId>",
+    }),
     actions: Type.Array(ActionSection, { default: [] }),
     triggers: Type.Array(TriggerSection, { default: [] }),
     import: ImportSection,

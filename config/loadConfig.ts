@@ -305,7 +305,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     metrics: Object.freeze({ publishIntervalMs: ms(config.metrics.publishInterval, ["metrics", "publishInterval"]) }),
     http: Object.freeze({ host: config.http.host, port: config.http.port }),
     logLevel: config.log.level,
-    decisions: Object.freeze({ version, actions: config.actions, triggers: config.triggers }),
+    decisions: Object.freeze({ version, segments: config.segments, actions: config.actions, triggers: config.triggers }),
     import: Object.freeze({ delimiter: config.import.delimiter, columns: importColumns, constants: importConstants }),
     locate,
   });

@@ -1,5 +1,6 @@
 import { CheckpointCut } from "./checkpoint/CheckpointCut.js";
 import { CustomerDirectory } from "./checkpoint/CustomerDirectory.js";
+import type { CustomerSnapshot } from "./checkpoint/CustomerSnapshot.js";
 import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
 import type { Clock } from "./clock.js";
 import type { CompiledAction, CompiledTrigger, DecisionConfig } from "./decisions/DecisionConfig.js";
@@ -9,7 +10,7 @@ import { RuleContext } from "./decisions/RuleContext.js";
 import type { EngineOutput } from "./EngineOutput.js";
 import type { EngineSettings } from "./EngineSettings.js";
 import { EngineStats, EventOutcomeIndex, SUPPRESSION_REASONS } from "./EngineStats.js";
-import { InputErrorCodes, Rejection } from "./errors.js";
+import { ConfigError, ConfigErrorCodes, InputErrorCodes, Rejection } from "./errors.js";
 import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
 import { EventValidator } from "./events/EventValidator.js";
 import { EventTypeIndex } from "./events/EventType.js";
@@ -23,10 +24,12 @@ import {
   type ProfitabilityInsight,
 } from "./metrics/BaseInsights.js";
 import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.js";
+import { SegmentTracker } from "./segments/SegmentTracker.js";
 import { describeCustomer, type CustomerProfile } from "./state/CustomerProfile.js";
 import type { Valuation } from "./state/customerValue.js";
 import { StateLayout, type CustomerState } from "./state/CustomerState.js";
 import { decodePayload } from "./wire/decodePayload.js";
+import { decodeStored } from "./wire/storedRecord.js";
 
 export interface EngineOptions {
   readonly settings: EngineSettings;
@@ -38,6 +41,15 @@ export interface EngineOptions {
    * `<channel>.<customerId>` of its body, so subject-based routing can be trusted.
    */
   readonly eventSubjectPrefix?: string;
+}
+
+/** A segment's size, as `cx.query.segments` and the metrics report it. */
+export interface SegmentSize {
+  readonly segment: string;
+  readonly title: string;
+  readonly size: number;
+  readonly entered: number;
+  readonly exited: number;
 }
 
 /** What `ingest` did with a message. */
@@ -92,6 +104,7 @@ export class Engine {
   readonly #event = new InteractionEvent();
   readonly #ctx: RuleContext;
   readonly #business: BusinessMetrics;
+  readonly #segments: SegmentTracker;
   #decisions: DecisionConfig;
   /** Event-time "now": the largest event ts applied so far. */
   #watermark = 0;
@@ -121,6 +134,10 @@ export class Engine {
       valueTiers: options.settings.valueTiers,
       lifecycle: options.settings.lifecycle,
     });
+    const decisions = options.decisions;
+    this.#segments = new SegmentTracker(decisions.segments, decisions.segmentsFingerprint, this.#ctx, (change) =>
+      this.#output.segmentChanged(change),
+    );
     this.#bootId = options.clock.now().toString(36);
   }
 
@@ -173,8 +190,17 @@ export class Engine {
     return this.#decisions.version;
   }
 
-  /** Swaps in a new catalog and triggers; the next event or request uses them. */
+  /**
+   * Swaps in a new catalog and triggers; the next event or request uses them. Segments
+   * cannot change this way: memberships and timers were computed with the running
+   * definitions (a restart re-evaluates them).
+   */
   reconfigure(decisions: DecisionConfig): void {
+    if (decisions.segmentsFingerprint !== this.#segments.fingerprint) {
+      throw new ConfigError(ConfigErrorCodes.ConfigInvalid, "segments changed: a reload takes the catalog and triggers only; restart the engine to apply new segments", {
+        keyPath: "segments",
+      });
+    }
     this.#decisions = decisions;
   }
 
@@ -233,12 +259,13 @@ export class Engine {
       );
       return this.#reject(rejection, bytes, subject, seq);
     }
-    const state = this.#customers.findOrCreate(input.customerId);
-    if (state === null) {
-      this.#awaiting = input.customerId;
-      this.#held.unshift({ bytes, subject, seq, storedAt });
-      return IngestResult.NeedsLoad;
+    if (input.ts > this.#watermark) {
+      // Time passes before the event applies: the segment timers due by then fire first.
+      const toLoad = this.#fireSegmentTimers(input.ts);
+      if (toLoad !== null) return this.#holdFor(toLoad, { bytes, subject, seq, storedAt });
     }
+    const state = this.#customers.findOrCreate(input.customerId);
+    if (state === null) return this.#holdFor(input.customerId, { bytes, subject, seq, storedAt });
     this.#handled(seq);
     const event = this.#event.assign(input, seq);
     if (input.cost === undefined) event.cost = this.#defaultCost(event);
@@ -249,12 +276,42 @@ export class Engine {
     this.#business.afterApply(state, event, windowed);
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
+    this.#segments.evaluate(state, this.#watermark, "event", event.id, this.#decisions.version, event.id);
     const triggers = this.#decisions.triggersByType[event.typeIndex]!;
     if (triggers.length > 0) {
       const maxAge = this.settings.triggerMaxAgeMs;
       this.#runTriggers(triggers, state, event, maxAge > 0 && storedAt - event.ts > maxAge);
     }
     return windowed ? IngestResult.Applied : IngestResult.Late;
+  }
+
+  /** Keeps a message, at the head of the held ones, until `customerId` is loaded. */
+  #holdFor(customerId: string, message: HeldMessage): IngestResult {
+    this.#awaiting = customerId;
+    this.#held.unshift(message);
+    return IngestResult.NeedsLoad;
+  }
+
+  /**
+   * Fires the segment timers due by `untilTs`, in time order, each at its own moment.
+   * Returns the customer to load first if one of them is spilled, else null.
+   */
+  #fireSegmentTimers(untilTs: number): string | null {
+    const timers = this.#segments.timers;
+    while (timers.nextDue <= untilTs) {
+      const due = timers.nextDue;
+      const customerId = timers.nextKey!;
+      const state = this.#customers.find(customerId);
+      if (state === null) return customerId;
+      if (state === undefined) {
+        // Spilled, then found missing from the store (forgetSpilled): nothing to evaluate.
+        timers.delete(customerId);
+        continue;
+      }
+      this.#customers.touch(state);
+      this.#segments.evaluate(state, due, "time", `t${due}`, this.#decisions.version);
+    }
+    return null;
   }
 
   /**
@@ -289,8 +346,16 @@ export class Engine {
    * in memory already); null means the store had none, so the customer starts fresh.
    */
   restoreCustomer(customerId: string, encoded: Uint8Array | null): void {
-    if (encoded === null) this.#customers.forgetSpilled(customerId);
-    else this.#customers.restore(encoded);
+    if (encoded === null) {
+      this.#customers.forgetSpilled(customerId);
+      return;
+    }
+    const state = this.#customers.restore(encoded);
+    if (!this.#segments.adopt(state)) {
+      // Stored under other segment definitions: the customer's memberships start over.
+      this.#customers.touch(state);
+      this.#segments.evaluate(state, this.#watermark, "definition", `d${this.#segments.fingerprint}`, this.#decisions.version);
+    }
   }
 
   /** The epoch of the last checkpoint committed (or recovered from). */
@@ -425,12 +490,21 @@ export class Engine {
     this.#watermark = snapshot.watermark;
     this.#requestDecisions = snapshot.requestDecisions;
     if (snapshot.business !== undefined) this.#business.restore(snapshot.business);
+    if (snapshot.segments !== undefined) this.#segments.restore(snapshot.segments);
     this.#customers.resumeAfter(snapshot.epoch);
   }
 
-  /** Recovery: a customer in the checkpoint store that is not loaded now (memory is full). */
-  markSpilled(customerId: string): void {
+  /**
+   * Recovery: a customer in the checkpoint store (`encoded`, as stored there) that is not
+   * loaded now (memory is full). Its segment timer is kept, so time still moves its
+   * memberships (loading it when the timer fires); under other segment definitions the
+   * timer is due at once, to load and re-evaluate it.
+   */
+  markSpilled(customerId: string, encoded: Uint8Array): void {
     this.#customers.markSpilled(customerId);
+    const stored = decodeStored(encoded) as CustomerSnapshot;
+    const current = stored.segmentsVersion === this.#segments.fingerprint;
+    this.#segments.timers.set(customerId, current ? ((stored.segmentsDueTs as number | undefined) ?? Number.POSITIVE_INFINITY) : this.#watermark + 1);
   }
 
   #snapshot(epoch: number): EngineSnapshot {
@@ -441,6 +515,7 @@ export class Engine {
       requestDecisions: this.#requestDecisions,
       stats: this.stats.toSnapshot(),
       business: this.#business.toSnapshot(),
+      segments: this.#segments.toSnapshot(),
       configVersion: this.#decisions.version,
     };
   }
@@ -459,7 +534,40 @@ export class Engine {
   /** The 360 view of a customer, or undefined if the engine holds none in memory (see `needsLoad`). */
   profile(customerId: string): CustomerProfile | undefined {
     const state = this.#customers.peek(customerId);
-    return state === undefined ? undefined : describeCustomer(state, this.#eventTimeNow(), this.settings, this.valuation());
+    if (state === undefined) return undefined;
+    return describeCustomer(state, this.#eventTimeNow(), this.settings, this.valuation(), this.#segments.namesOf(state.segments));
+  }
+
+  /** Each segment's members now (kept by counting), with its entries and exits so far. */
+  segmentSizes(): SegmentSize[] {
+    const tracker = this.#segments;
+    return tracker.segments.map((segment, index) => ({
+      segment: segment.id,
+      title: segment.title,
+      size: tracker.sizes[index]!,
+      entered: tracker.entered[index]!,
+      exited: tracker.exited[index]!,
+    }));
+  }
+
+  /** Up to `limit` members of a segment among the customers in memory (a scan that stops early; for queries). */
+  segmentMembers(segmentId: string, limit: number): string[] {
+    const segment = this.#segments.segments.find((candidate) => candidate.id === segmentId);
+    if (segment === undefined) throw new RangeError(`unknown segment ${JSON.stringify(segmentId)}`);
+    const members: string[] = [];
+    if (limit <= 0) return members;
+    for (const state of this.#customers.inMemoryStates()) {
+      if ((state.segments & segment.mask) === 0) continue;
+      members.push(state.customerId);
+      if (members.length >= limit) break;
+    }
+    return members;
+  }
+
+  /** A customer's segments now; undefined if the engine holds no state for it in memory (see `needsLoad`). */
+  segmentsOf(customerId: string): string[] | undefined {
+    const state = this.#customers.peek(customerId);
+    return state === undefined ? undefined : this.#segments.namesOf(state.segments);
   }
 
   /**

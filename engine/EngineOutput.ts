@@ -1,6 +1,7 @@
 import type { RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
 import type { Decision } from "./decisions/Decision.js";
 import type { InputErrorCode } from "./errors.js";
+import type { SegmentChange } from "./segments/SegmentTracker.js";
 
 /** Input the engine refused, with everything the dead-letter queue needs. */
 export interface RejectedInput {
@@ -26,4 +27,6 @@ export interface EngineOutput {
    * log it durably so a recovery can replay it (`Engine.replayRequestDecision`).
    */
   requestDecisionRecorded(record: RequestDecisionRecord): void;
+  /** A customer entered or left a segment, to publish. */
+  segmentChanged(change: SegmentChange): void;
 }

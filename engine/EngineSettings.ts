@@ -68,8 +68,17 @@ export interface TriggerDefinition {
   readonly channel: TriggerChannel;
 }
 
+/** A named group of customers, defined by a rule over the customer's state. */
+export interface SegmentDefinition {
+  readonly id: string;
+  readonly title?: string | undefined;
+  /** Rule over the customer (no event, no channel); may use `inSegment` of segments defined before it. */
+  readonly when: string;
+}
+
 export interface DecisionDefinitions {
   readonly version: string;
+  readonly segments: readonly SegmentDefinition[];
   readonly actions: readonly ActionDefinition[];
   readonly triggers: readonly TriggerDefinition[];
 }

@@ -1,12 +1,15 @@
 // The engine's public surface. Connectors, the CLI, tests and benchmarks import from
 // here; everything not listed stays internal.
-export { Engine, IngestResult, stateLayoutFor, type EngineOptions } from "./Engine.js";
+export { Engine, IngestResult, stateLayoutFor, type EngineOptions, type SegmentSize } from "./Engine.js";
+export { MAX_SEGMENTS, type CompiledSegment } from "./segments/CompiledSegment.js";
+export type { SegmentChange, SegmentChangeCause, SegmentsSnapshot } from "./segments/SegmentTracker.js";
 export type { EngineOutput, RejectedInput } from "./EngineOutput.js";
 export {
   ACTION_KINDS,
   type ActionDefinition,
   type ActionKind,
   type DecisionDefinitions,
+  type SegmentDefinition,
   type EngineSettings,
   type LocateValue,
   type TriggerChannel,

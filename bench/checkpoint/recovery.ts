@@ -40,7 +40,7 @@ function newEngine(): Engine {
     settings: { ...config.engine, maxCustomers: customers + 1 },
     decisions: compileDecisionConfig(config.decisions, config.locate),
     clock,
-    output: { decision: () => undefined, rejected: () => undefined, requestDecisionRecorded: () => undefined },
+    output: { decision: () => undefined, rejected: () => undefined, requestDecisionRecorded: () => undefined, segmentChanged: () => undefined },
     eventSubjectPrefix: Subjects.eventsPrefix,
   });
 }

@@ -7,7 +7,7 @@ import { MIX_SPAN_MS, MIX_START_TS, type EventMix } from "./eventMix.js";
 const DISCARD: EngineOutput = {
   decision: () => undefined,
   rejected: () => undefined,
-  requestDecisionRecorded: () => undefined,
+  requestDecisionRecorded: () => undefined, segmentChanged: () => undefined,
 };
 
 export interface WarmEngine {

@@ -30,7 +30,7 @@ const engine = new Engine({
   settings,
   decisions: compileDecisionConfig(config.decisions, config.locate),
   clock: new ManualClock(end),
-  output: { decision: () => undefined, rejected: () => undefined, requestDecisionRecorded: () => undefined },
+  output: { decision: () => undefined, rejected: () => undefined, requestDecisionRecorded: () => undefined, segmentChanged: () => undefined },
   eventSubjectPrefix: Subjects.eventsPrefix,
 });
 

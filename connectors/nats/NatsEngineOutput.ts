@@ -5,6 +5,7 @@ import {
   type EngineOutput,
   type RejectedInput,
   type RequestDecisionRecord,
+  type SegmentChange,
 } from "../../engine/index.js";
 import type { RateLimitedLog } from "../log/RateLimitedLog.js";
 import type { AckedPublisher } from "./AckedPublisher.js";
@@ -29,6 +30,7 @@ export interface DeadLetter {
  * the streams that capture them (CX_DECISIONS, CX_DLQ) store each exactly once:
  * - triggered decisions on `cx.decisions.<channel>.<customerId>` (id: the decision id);
  * - request decisions' contact-history records on `cx.decision-log.<channel>.<customerId>`;
+ * - segment entries and exits on `cx.segments.<segment>.<customerId>` (id: the change id);
  * - rejected input on `cx.dlq.<code>` with its original bytes (id: its event-stream sequence).
  * Plain subscribers receive the same messages as they are published.
  */
@@ -55,6 +57,10 @@ export class NatsEngineOutput implements EngineOutput {
       encodeOutbound(record),
       `decision-log:${record.sequence}`,
     );
+  }
+
+  segmentChanged(change: SegmentChange): void {
+    this.#decisions.publish(Subjects.segmentChange(change.segment, change.customerId), encodeOutbound(change), change.changeId);
   }
 
   rejected(input: RejectedInput): void {

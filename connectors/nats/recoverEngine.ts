@@ -45,7 +45,7 @@ export async function recoverEngine(options: {
       engine.restoreCustomer(customerId, encoded);
       customersRestored++;
     } else {
-      engine.markSpilled(customerId);
+      engine.markSpilled(customerId, encoded);
       customersSpilled++;
     }
   });

@@ -23,6 +23,13 @@ export const Subjects = {
   decisionLogAll: "cx.decision-log.>",
   decisionLog: (channel: Channel, customerId: string) => `cx.decision-log.${channel}.${customerId}`,
 
+  /**
+   * Segment membership changes: `cx.segments.<segment>.<customerId>`, captured with the
+   * decisions by stream CX_DECISIONS (segment ids are token-safe by the config schema).
+   */
+  segmentsAll: "cx.segments.>",
+  segmentChange: (segment: string, customerId: string) => `cx.segments.${segment}.${customerId}`,
+
   /** Request/reply next-best-action for an inbound moment: `cx.decide.<channel>`. */
   decidePrefix: "cx.decide.",
   decideAll: "cx.decide.*",
@@ -33,6 +40,8 @@ export const Subjects = {
   queryMetrics: "cx.query.metrics",
   /** Analyses over the customers in memory: profit deciles and lifetime value, drivers of detractor status. */
   queryInsights: "cx.query.insights",
+  /** Segment sizes, a sample of a segment's members, or one customer's segments. */
+  querySegments: "cx.query.segments",
 
   /** Periodic snapshots of the business metrics over every configured window. */
   metricsBusiness: "cx.metrics.business",

@@ -39,6 +39,9 @@ const SCALAR_FIELDS = [
   "offersDeclined",
   "lastDeclineTs",
   "valueTier",
+  "segments",
+  "segmentsDueTs",
+  "segmentsVersion",
   "lastSeq",
 ] as const satisfies readonly (keyof CustomerState)[];
 

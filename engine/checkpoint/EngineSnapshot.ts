@@ -1,5 +1,6 @@
 import type { EngineStatsSnapshot } from "../EngineStats.js";
 import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
+import type { SegmentsSnapshot } from "../segments/SegmentTracker.js";
 
 /** The engine-wide part of a checkpoint: where it stands in the stream and its counters. */
 export interface EngineSnapshot {
@@ -12,6 +13,8 @@ export interface EngineSnapshot {
   readonly stats: EngineStatsSnapshot;
   /** Absent in checkpoints written before the engine kept business metrics. */
   readonly business?: BusinessMetricsSnapshot;
+  /** Absent in checkpoints written before the engine kept segments. */
+  readonly segments?: SegmentsSnapshot;
   readonly configVersion: string;
 }
 

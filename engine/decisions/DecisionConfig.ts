@@ -4,6 +4,7 @@ import { CHANNEL_INDEX, CHANNELS, type Channel } from "../events/Channel.js";
 import { EVENT_TYPE_INDEX, EVENT_TYPES } from "../events/EventType.js";
 import { compilePredicate, type CompiledRule } from "../rules/compileRule.js";
 import { RuleSource } from "../rules/RuleSource.js";
+import { compileSegment, MAX_SEGMENTS, segmentsFingerprint, type CompiledSegment } from "../segments/CompiledSegment.js";
 import type { Reason } from "./Decision.js";
 import type { RuleContext } from "./RuleContext.js";
 import { ruleScope } from "./ruleScope.js";
@@ -34,9 +35,13 @@ export interface CompiledTrigger {
   readonly reasons: readonly Reason[];
 }
 
-/** The catalog and triggers, checked and compiled to closures once per (re)load. */
+/** The segments, catalog and triggers, checked and compiled to closures once per (re)load. */
 export interface DecisionConfig {
   readonly version: string;
+  /** In definition order: a segment's index is its membership bit. */
+  readonly segments: readonly CompiledSegment[];
+  /** See segmentsFingerprint; 0 without segments. */
+  readonly segmentsFingerprint: number;
   readonly actions: readonly CompiledAction[];
   readonly actionsById: ReadonlyMap<string, CompiledAction>;
   /** Triggers listening to each event type, indexed by event type index. */
@@ -46,8 +51,9 @@ export interface DecisionConfig {
 const noLocation: LocateValue = () => undefined;
 
 export function compileDecisionConfig(definitions: DecisionDefinitions, locate: LocateValue = noLocation): DecisionConfig {
-  const eligibilityScope = ruleScope({ event: false, channel: true });
-  const triggerScope = ruleScope({ event: true, channel: false });
+  const segmentIds = definitions.segments.map((segment) => segment.id);
+  const eligibilityScope = ruleScope({ event: false, channel: true, segments: segmentIds });
+  const triggerScope = ruleScope({ event: true, channel: false, segments: segmentIds });
   const sourceAt = (text: string, keyPath: readonly (string | number)[]) => {
     const location = locate(keyPath);
     return new RuleSource(text, { ...location, keyPath: formatKeyPath(keyPath) });
@@ -59,6 +65,17 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
       keyPath: formatKeyPath(keyPath),
     });
   };
+
+  if (definitions.segments.length > MAX_SEGMENTS) {
+    throw new ConfigError(ConfigErrorCodes.ConfigInvalid, `at most ${MAX_SEGMENTS} segments can be defined, not ${definitions.segments.length}`, {
+      keyPath: "segments",
+    });
+  }
+  const segments = definitions.segments.map((definition, index) => {
+    if (segmentIds.indexOf(definition.id) !== index) throw fail(["segments", index, "id"], `segment id "${definition.id}" is used twice`);
+    const earlier = ruleScope({ event: false, channel: false, segments: segmentIds.slice(0, index) });
+    return compileSegment(definition, index, sourceAt(definition.when, ["segments", index, "when"]), earlier);
+  });
 
   const actionsById = new Map<string, CompiledAction>();
   const actions = definitions.actions.map((definition, index) => {
@@ -93,7 +110,14 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     for (const type of new Set(definition.on)) triggersByType[EVENT_TYPE_INDEX.get(type)!]!.push(trigger);
   });
 
-  return { version: definitions.version, actions, actionsById, triggersByType };
+  return {
+    version: definitions.version,
+    segments,
+    segmentsFingerprint: segmentsFingerprint(definitions.segments),
+    actions,
+    actionsById,
+    triggersByType,
+  };
 }
 
 function compileAction(

@@ -1,7 +1,19 @@
 import { CHANNEL_INDEX, CHANNELS } from "../events/Channel.js";
 import type { FunctionBinding, NameBinding, Reader, RuleScope, ValueType } from "../rules/RuleScope.js";
-import { npsClassOf, WINDOW_SERIES_NAMES, WindowSeries } from "../state/CustomerState.js";
+import { npsClassOf, WINDOW_SERIES_NAMES, WindowSeries, type CustomerState } from "../state/CustomerState.js";
 import type { RuleContext } from "./RuleContext.js";
+
+/**
+ * How a name's value changes as event time passes with no event of the customer's own,
+ * so segments can set a timer for the moment a rule may turn (engine/segments):
+ * - `since`: days since a timestamp of the state (0: never, the value does not move);
+ * - `lifecycle`: the lifecycle status, which moves at the policy's thresholds;
+ * - `window`: a window sum, which drops as its daily buckets age out.
+ */
+export type TimeDependence =
+  | { readonly kind: "since"; readonly since: (customer: CustomerState) => number }
+  | { readonly kind: "lifecycle" }
+  | { readonly kind: "window"; readonly series: number; readonly days: number };
 
 /** A name rules may use, with what it means; `docs/rules.md` lists them all. */
 export interface RuleName {
@@ -9,6 +21,8 @@ export interface RuleName {
   readonly type: ValueType;
   readonly description: string;
   readonly read: Reader<RuleContext>;
+  /** Absent: the value changes only when an event changes the state. */
+  readonly time?: TimeDependence;
 }
 
 export interface RuleFunction extends FunctionBinding<RuleContext> {
@@ -16,12 +30,11 @@ export interface RuleFunction extends FunctionBinding<RuleContext> {
   readonly description: string;
 }
 
-const name = (n: string, type: ValueType, description: string, read: Reader<RuleContext>): RuleName => ({
-  name: n,
-  type,
-  description,
-  read,
-});
+const name = (n: string, type: ValueType, description: string, read: Reader<RuleContext>, time?: TimeDependence): RuleName =>
+  time === undefined ? { name: n, type, description, read } : { name: n, type, description, read, time };
+
+const since = (ts: (customer: CustomerState) => number): TimeDependence => ({ kind: "since", since: ts });
+const tenureStart = (customer: CustomerState) => (customer.signupTs > 0 ? customer.signupTs : customer.firstSeenTs);
 
 const WINDOW_DAYS = [7, 30] as const;
 
@@ -29,11 +42,15 @@ const WINDOW_DAYS = [7, 30] as const;
 export const CUSTOMER_NAMES: readonly RuleName[] = [
   name("customerId", "string", "The customer's id", (c) => c.customer.customerId),
   name("known", "boolean", "The engine had seen the customer before this decision", (c) => c.known),
-  name("status", "string", 'Lifecycle: "new", "active", "at-risk" or "churned"', (c) =>
-    c.customer.statusAt(c.now, c.lifecycle),
+  name(
+    "status",
+    "string",
+    'Lifecycle: "new", "active", "at-risk" or "churned"',
+    (c) => c.customer.statusAt(c.now, c.lifecycle),
+    { kind: "lifecycle" },
   ),
   name("cancelled", "boolean", "The customer cancelled and has not signed up again", (c) => c.customer.cancelled),
-  name("tenureDays", "number", "Days since signup or first interaction", (c) => c.customer.tenureDays(c.now)),
+  name("tenureDays", "number", "Days since signup or first interaction", (c) => c.customer.tenureDays(c.now), since(tenureStart)),
   name("plan", "string", "Plan from the last profile or signup", (c) => c.customer.plan),
   name("region", "string", "Region from the last profile", (c) => c.customer.region),
   name("preferredChannel", "string", 'Stated channel preference, "" if none', (c) =>
@@ -41,12 +58,15 @@ export const CUSTOMER_NAMES: readonly RuleName[] = [
   ),
   name("daysSinceLastSeen", "number", "Days since any event (Infinity if never)", (c) =>
     c.customer.daysSince(c.customer.lastSeenTs, c.now),
+    since((customer) => customer.lastSeenTs),
   ),
   name("daysSinceLastActive", "number", "Days since the last customer-initiated interaction", (c) =>
     c.customer.daysSince(c.customer.lastActiveTs, c.now),
+    since((customer) => customer.lastActiveTs),
   ),
   name("daysSinceLastPurchase", "number", "Recency: days since the last purchase (Infinity if never)", (c) =>
     c.customer.daysSince(c.customer.lastPurchaseTs, c.now),
+    since((customer) => customer.lastPurchaseTs),
   ),
   name("purchases", "number", "Frequency: purchases, lifetime", (c) => c.customer.purchases),
   name("revenue", "number", "Monetary: net revenue (purchases and payments less refunds), lifetime", (c) => c.customer.revenue),
@@ -69,6 +89,7 @@ export const CUSTOMER_NAMES: readonly RuleName[] = [
   name("offersDeclined", "number", "Offers declined, lifetime", (c) => c.customer.offersDeclined),
   name("daysSinceLastDecline", "number", "Days since the customer last declined an offer", (c) =>
     c.customer.daysSince(c.customer.lastDeclineTs, c.now),
+    since((customer) => customer.lastDeclineTs),
   ),
   name("decisions", "number", "Decisions made for the customer, lifetime", (c) => c.customer.contacts.total),
   name("products", "list", "Distinct products bought", (c) => c.customer.products),
@@ -76,8 +97,12 @@ export const CUSTOMER_NAMES: readonly RuleName[] = [
   ...WINDOW_SERIES_NAMES.flatMap((series) =>
     WINDOW_DAYS.map((days) => {
       const index = WindowSeries[series];
-      return name(`${series}${days}d`, "number", `Sum of ${series} over the last ${days} days`, (c) =>
-        c.customer.windowSum(index, c.now, days),
+      return name(
+        `${series}${days}d`,
+        "number",
+        `Sum of ${series} over the last ${days} days`,
+        (c) => c.customer.windowSum(index, c.now, days),
+        { kind: "window", series: index, days },
       );
     }),
   ),
@@ -164,6 +189,31 @@ const EVENT_ATTRIBUTE_PREFIX = ["event", "attrs"] as const;
 export interface ScopeParts {
   readonly event: boolean;
   readonly channel: boolean;
+  /**
+   * Segments `inSegment` may name, by id, in membership-bit order: every segment for
+   * triggers and eligibility, those defined before it for a segment's own rule.
+   */
+  readonly segments: readonly string[];
+}
+
+function inSegmentFunction(segments: readonly string[]): RuleFunction {
+  return {
+    name: "inSegment",
+    description: 'inSegment("id"): the customer is in the segment now',
+    params: ["string"],
+    returns: "boolean",
+    bind: ([segment]) => {
+      const id = segment!.constant ? segment!.read(undefined as unknown as RuleContext) : undefined;
+      if (typeof id !== "string") return { error: "the segment must be a constant string", arg: 0 };
+      const bit = segments.indexOf(id);
+      if (bit < 0) {
+        const known = segments.length === 0 ? "none" : segments.join(", ");
+        return { error: `unknown segment "${id}"; this rule may use: ${known} (a segment's rule only those defined before it)`, arg: 0 };
+      }
+      const mask = 1 << bit;
+      return (c) => (c.customer.segments & mask) !== 0;
+    },
+  };
 }
 
 /**
@@ -176,7 +226,7 @@ export function ruleScope(parts: ScopeParts): RuleScope<RuleContext> {
   const names = new Map<string, NameBinding<RuleContext>>(CUSTOMER_NAMES.map((n) => [n.name, n]));
   if (parts.event) for (const n of EVENT_NAMES) names.set(n.name, n);
   if (parts.channel) for (const n of CHANNEL_NAMES) names.set(n.name, n);
-  const functions = new Map(CUSTOMER_FUNCTIONS.map((f) => [f.name, f]));
+  const functions = new Map([...CUSTOMER_FUNCTIONS, inSegmentFunction(parts.segments)].map((f) => [f.name, f]));
   const known = [...names.keys(), ...functions.keys()];
   return {
     name(path) {

@@ -1,4 +1,11 @@
-import { CUSTOMER_STATUSES, DAY_MS, lifecycleStatusIndex, type LifecycleFacts, type LifecyclePolicy } from "../state/CustomerState.js";
+import {
+  CUSTOMER_STATUSES,
+  DAY_MS,
+  lifecycleStatusIndex,
+  lifecycleThresholdTimes,
+  type LifecycleFacts,
+  type LifecyclePolicy,
+} from "../state/CustomerState.js";
 import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
 
 /** The lifecycle-schedule part of a checkpoint. */
@@ -22,8 +29,9 @@ export class LifecycleSchedule {
   readonly #policy: LifecyclePolicy;
   /** Per stage: customers entering it (less those leaving) by time passing, per day. */
   readonly #moves: RollingWindow;
-  /** Candidate days of one `schedule` call, reused: it runs twice per event. */
+  /** Candidate days of one `schedule` call, and the thresholds they come from; reused: it runs twice per event. */
   readonly #candidates = new Float64Array(6);
+  readonly #thresholds = new Float64Array(3);
 
   /** `backDays`: how far back reports read the realized changes. */
   constructor(policy: LifecyclePolicy, backDays: number) {
@@ -39,15 +47,14 @@ export class LifecycleSchedule {
 
   /** Schedules (`sign` 1) or takes back (-1) the changes time brings to these facts after `today`. */
   schedule(facts: LifecycleFacts, today: number, sign: 1 | -1): void {
-    const policy = this.#policy;
-    const activeSince = facts.lastActiveTs > 0 ? facts.lastActiveTs : facts.firstSeenTs;
-    const since = facts.signupTs > 0 ? facts.signupTs : facts.firstSeenTs;
+    const thresholds = this.#thresholds;
+    lifecycleThresholdTimes(facts, this.#policy, thresholds);
     // The stage can change only on the day a threshold is crossed or the day after (the
     // stage is read at each day's end): between those days it stays.
     const candidates = this.#candidates;
-    const newUntil = Math.floor((since + policy.newForMs) / DAY_MS);
-    const atRiskFrom = Math.floor((activeSince + policy.atRiskAfterMs) / DAY_MS);
-    const churnedFrom = Math.floor((activeSince + policy.churnedAfterMs) / DAY_MS);
+    const newUntil = Math.floor(thresholds[0]! / DAY_MS);
+    const atRiskFrom = Math.floor(thresholds[1]! / DAY_MS);
+    const churnedFrom = Math.floor(thresholds[2]! / DAY_MS);
     candidates[0] = newUntil;
     candidates[1] = newUntil + 1;
     candidates[2] = atRiskFrom;

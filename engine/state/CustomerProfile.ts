@@ -101,6 +101,8 @@ export interface CustomerProfile {
   };
   readonly recentInteractions: readonly InteractionSummary[];
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
+  /** The segments the customer is in now, in the order the configuration defines them. */
+  readonly segments: readonly string[];
 }
 
 /** Builds the 360 view; allocation is fine here, it runs per query, not per event. */
@@ -109,6 +111,7 @@ export function describeCustomer(
   nowTs: number,
   settings: { readonly lifecycle: LifecyclePolicy; readonly aliveModel: AliveModel | null },
   valuation: Valuation,
+  segments: readonly string[],
 ): CustomerProfile {
   const never = (ts: number) => (ts === 0 ? null : ts);
   const known = (value: string) => (value === "" ? null : value);
@@ -188,6 +191,7 @@ export function describeCustomer(
     },
     recentInteractions,
     attributes: { ...state.attributes },
+    segments,
   };
 }
 

@@ -110,6 +110,19 @@ export function lifecycleStatusIndex(facts: LifecycleFacts, nowTs: number, polic
   return nowTs - since < policy.newForMs ? 0 : 1;
 }
 
+/**
+ * The moments at which time alone may change a lifecycle status, into `into`: when
+ * "new" ends, and when inactivity reaches at-risk and churned (the status turns just
+ * after each, as inactivity must exceed the threshold).
+ */
+export function lifecycleThresholdTimes(facts: LifecycleFacts, policy: LifecyclePolicy, into: Float64Array): void {
+  const activeSince = facts.lastActiveTs > 0 ? facts.lastActiveTs : facts.firstSeenTs;
+  const since = facts.signupTs > 0 ? facts.signupTs : facts.firstSeenTs;
+  into[0] = since + policy.newForMs;
+  into[1] = activeSince + policy.atRiskAfterMs;
+  into[2] = activeSince + policy.churnedAfterMs;
+}
+
 /** When a customer counts as new, at risk or churned, measured in event time. */
 export interface LifecyclePolicy {
   readonly newForMs: number;
@@ -241,6 +254,14 @@ export class CustomerState {
   lastDeclineTs = 0;
   /** The value tier (index in VALUE_TIERS) the business metrics count the customer in. */
   valueTier = 0;
+
+  // Segments (engine/segments)
+  /** Bit per segment, in the order the configuration defines them: the customer is a member. */
+  segments = 0;
+  /** When time alone may next change a membership (event time); Infinity: not before an event. */
+  segmentsDueTs = Number.POSITIVE_INFINITY;
+  /** Fingerprint of the segment definitions the bits were computed with; 0 before any. */
+  segmentsVersion = 0;
 
   readonly window: RollingWindow;
   readonly recent: InteractionLog;

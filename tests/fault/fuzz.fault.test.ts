@@ -87,7 +87,7 @@ describe("fuzzing: malformed and mutated messages mixed into a valid stream", ()
       settings: config.engine,
       decisions: compileDecisionConfig(config.decisions, config.locate),
       clock: new ManualClock(Date.now()),
-      output: { decision: () => undefined, rejected: (r) => (rejectedAs = r.code), requestDecisionRecorded: () => undefined },
+      output: { decision: () => undefined, rejected: (r) => (rejectedAs = r.code), requestDecisionRecorded: () => undefined, segmentChanged: () => undefined },
       eventSubjectPrefix: Subjects.eventsPrefix,
     });
     const rng = new Rng(2026);

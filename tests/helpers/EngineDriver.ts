@@ -13,6 +13,7 @@ import {
   type IngestResult,
   type RejectedInput,
   type RequestDecisionRecord,
+  type SegmentChange,
 } from "../../engine/index.js";
 
 /** 2026-11-02T00:00:00Z: a fixed "now" so tests do not depend on the wall clock. */
@@ -38,6 +39,7 @@ export class EngineDriver {
   readonly decisions: Decision[] = [];
   readonly rejected: RejectedInput[] = [];
   readonly requestDecisions: RequestDecisionRecord[] = [];
+  readonly segmentChanges: SegmentChange[] = [];
   #seq = 0;
 
   constructor(options: DriverOptions = {}) {
@@ -50,6 +52,7 @@ export class EngineDriver {
         decision: (d) => this.decisions.push(d),
         rejected: (r) => this.rejected.push(r),
         requestDecisionRecorded: (r) => this.requestDecisions.push(r),
+        segmentChanged: (c) => this.segmentChanges.push(c),
       },
       ...(options.checkSubjects === false ? {} : { eventSubjectPrefix: Subjects.eventsPrefix }),
     });

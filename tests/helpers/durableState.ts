@@ -68,7 +68,7 @@ export function referenceRun(
     output: {
       decision: (decision) => decisionIds.push(decision.decisionId),
       rejected: () => rejected++,
-      requestDecisionRecorded: () => undefined,
+      requestDecisionRecorded: () => undefined, segmentChanged: () => undefined,
     },
     eventSubjectPrefix: Subjects.eventsPrefix,
   });
