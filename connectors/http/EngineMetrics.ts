@@ -213,6 +213,28 @@ export class EngineMetrics {
     );
     this.#businessMetrics(engine);
     new Gauge({
+      name: "cx_segment_customers",
+      help: "Members of each configured segment now",
+      labelNames: ["segment"],
+      registers,
+      collect() {
+        for (const { segment, size } of engine.segmentSizes()) this.set({ segment }, size);
+      },
+    });
+    new Counter({
+      name: "cx_segment_changes_total",
+      help: "Customers entering and leaving each segment (by events, time passing or new definitions)",
+      labelNames: ["segment", "change"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { segment, entered, exited } of engine.segmentSizes()) {
+          this.inc({ segment, change: "enter" }, entered);
+          this.inc({ segment, change: "exit" }, exited);
+        }
+      },
+    });
+    new Gauge({
       name: "cx_config_info",
       help: "Configuration version in force (value is always 1)",
       labelNames: ["version"],

@@ -47,6 +47,22 @@ const INSIGHTS = ["profitability", "detractorDrivers", "probabilityAlive"] as co
 export const InsightsQuerySchema = Type.Object({ insight: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
 const insightsQuery = TypeCompiler.Compile(InsightsQuerySchema);
 
+const SAMPLE_LIMIT = 1_000;
+
+/**
+ * Body of `cx.query.segments`: {} for every segment's size; `segment` for one, with up
+ * to `sample` of its members (default 10); `customerId` for one customer's segments.
+ */
+export const SegmentsQuerySchema = Type.Object(
+  {
+    segment: Type.Optional(Type.String({ maxLength: 64 })),
+    sample: Type.Optional(Type.Integer({ minimum: 0, maximum: SAMPLE_LIMIT })),
+    customerId: Type.Optional(Type.String({ pattern: CUSTOMER_ID_PATTERN })),
+  },
+  { additionalProperties: false },
+);
+const segmentsQuery = TypeCompiler.Compile(SegmentsQuerySchema);
+
 /** What `cx.query.metrics` and `cx.metrics.business` carry: reports by window, as of the watermark. */
 export function businessMetricsReply(
   engine: Engine,
@@ -71,7 +87,7 @@ export type Reload = () => { version: string };
 
 /**
  * The request/reply services: `cx.decide.<channel>`, `cx.query.profile`,
- * `cx.query.metrics` and `cx.admin.reload`. Each request gets a reply: the answer, or an error naming what
+ * `cx.query.metrics`, `cx.query.insights`, `cx.query.segments` and `cx.admin.reload`. Each request gets a reply: the answer, or an error naming what
  * was wrong (never a timeout). Replies use the request's encoding: JSON for JSON,
  * MessagePack otherwise. A customer spilled to the checkpoint store is loaded first.
  */
@@ -117,6 +133,7 @@ export class RequestServices {
       serve(Subjects.queryProfile, (msg) => this.#profile(msg)),
       serve(Subjects.queryMetrics, (msg) => this.#metrics(msg)),
       serve(Subjects.queryInsights, (msg) => this.#insights(msg)),
+      serve(Subjects.querySegments, (msg) => this.#segments(msg)),
       // Not in the queue group: every engine instance reloads.
       this.#nc.subscribe(Subjects.adminReload, { callback: guarded((msg) => this.#reloadConfig(msg)) }),
     );
@@ -195,6 +212,33 @@ export class RequestServices {
       ...(profitability === undefined ? {} : { profitability }),
       ...(detractorDrivers === undefined ? {} : { detractorDrivers }),
       ...(probabilityAlive === undefined ? {} : { probabilityAlive }),
+    });
+  }
+
+  #segments(msg: Msg): void {
+    const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    const engine = this.#engine;
+    const sizes = engine.segmentSizes();
+    const usage = `a segments query is {} (all sizes), {"segment": "<id>", "sample": 0-${SAMPLE_LIMIT}} or {"customerId": "<id>"}; segments: ${sizes.map((s) => s.segment).join(", ") || "none configured"}`;
+    if (!segmentsQuery.Check(query) || (query.customerId !== undefined && (query.segment !== undefined || query.sample !== undefined))) {
+      return replyError(msg, InputErrorCodes.InvalidValue, usage);
+    }
+    if (query.customerId !== undefined) {
+      const customerId = query.customerId;
+      return this.#whenLoaded(msg, customerId, () => reply(msg, { customerId, segments: engine.segmentsOf(customerId) ?? null }));
+    }
+    if (query.segment === undefined) {
+      if (query.sample !== undefined) return replyError(msg, InputErrorCodes.InvalidValue, `"sample" needs a "segment"; ${usage}`);
+      return reply(msg, { watermark: engine.watermark, segments: sizes });
+    }
+    const size = sizes.find((candidate) => candidate.segment === query.segment);
+    if (size === undefined) return replyError(msg, InputErrorCodes.InvalidValue, `unknown segment ${JSON.stringify(query.segment)}; ${usage}`);
+    reply(msg, {
+      watermark: engine.watermark,
+      ...size,
+      // Members are sampled from the customers in memory; spilled ones are in the checkpoint store only.
+      sample: engine.segmentMembers(size.segment, query.sample ?? 10),
     });
   }
 
