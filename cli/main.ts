@@ -4,6 +4,7 @@ import { CxError } from "../engine/index.js";
 import { UsageError } from "./options.js";
 import { runCheckConfig } from "./commands/checkConfig.js";
 import { runDemo } from "./commands/demo.js";
+import { runEvaluate } from "./commands/evaluate.js";
 import { runFitBgNbd } from "./commands/fitBgNbd.js";
 import { runImport } from "./commands/import.js";
 import { runSchema } from "./commands/schema.js";
@@ -76,6 +77,19 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     usage: "cxpulse fit-bgnbd [--nats-url URL] [--config FILE]",
     options: { config, "nats-url": natsUrl },
     run: (values) => runFitBgNbd(values),
+  },
+  evaluate: {
+    summary: "check the online models on a CSV of customer history: prequential and holdout AUC, log loss, calibration",
+    usage: "cxpulse evaluate --data FILE.csv --label COLUMN [--positive VALUE] [--ignore COL,COL] [--holdout 0.7] [--json]",
+    options: {
+      data: { type: "string" },
+      label: { type: "string" },
+      positive: { type: "string" },
+      ignore: { type: "string" },
+      holdout: { type: "string" },
+      json: { type: "boolean" },
+    },
+    run: (values) => runEvaluate(values),
   },
   "check-config": {
     summary: "validate a configuration file and compile its rules",

@@ -87,6 +87,11 @@ export type { AliveInsight, DetractorDriver, DetractorDriversInsight, Profitabil
 export { repeatHistoryOf, type AliveModel, type Valuation } from "./state/customerValue.js";
 export { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
 export { fitBgNbd, type BgNbdFit, type BgNbdParameters, type RepeatHistory } from "./models/BgNbd.js";
+export { CUSTOMER_FEATURE_COUNT, customerFeatures } from "./models/customerFeatures.js";
+export { FeatureKind, FeatureVector, hashString } from "./models/FeatureVector.js";
+export { FtrlLogistic, sigmoid, type FtrlOptions, type FtrlSnapshot } from "./models/FtrlLogistic.js";
+export { ModelQuality, type CalibrationBin, type ModelQualitySnapshot, type QualityReport } from "./models/ModelQuality.js";
+export { DEFAULT_CLIP, NumericScaler, type NumericScalerSnapshot } from "./models/NumericScaler.js";
 export {
   BREAKDOWNS,
   withBreakdowns,
