@@ -160,6 +160,30 @@ const MetricsSection = Type.Object(
 
 const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
+const Prior = (fallback: number, what: string) =>
+  Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: fallback, description: `Rate an untrained ${what} model predicts (cold start)` });
+
+const ModelsSection = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: "Learn the churn, response and purchase-propensity models online (engine/models)" }),
+    hashBits: Type.Integer({ minimum: 8, maximum: 20, default: 14, description: "Hashed feature slots per model are 2^hashBits (40 bytes each: 640 KiB a model at 14)" }),
+    responseWindow: Duration("7d", "A decision with no accept or convert within this is a negative for its action's response model"),
+    purchaseWindow: Duration("30d", "A purchase-propensity label: a purchase in the category within this"),
+    maxCategories: Type.Integer({ minimum: 0, maximum: 31, default: 16, description: "Product categories that get a purchase model: the first ones seen" }),
+    maxLabelWatches: Type.Integer({
+      minimum: 0,
+      default: 100_000,
+      description: "Decisions and purchase windows awaiting their label at once, over all customers (each keeps its features, about 700 bytes)",
+    }),
+    qualityWindow: Type.Integer({ minimum: 10, maximum: 100_000, default: 1_000, description: "Labelled predictions each model's rolling AUC, log loss and calibration read" }),
+    priors: Type.Object(
+      { churn: Prior(0.1, "churn"), response: Prior(0.05, "response"), purchase: Prior(0.1, "purchase") },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {}, description: "Online predictive models; the churn horizon is engine.lifecycle.churnedAfter" },
+);
+
 const EconomicsSection = Type.Object(
   {
     margin: Type.Number({
@@ -279,6 +303,7 @@ export const ConfigSchema = Type.Object(
     checkpoint: CheckpointSection,
     metrics: MetricsSection,
     economics: EconomicsSection,
+    models: ModelsSection,
     http: HttpSection,
     log: LogSection,
     segments: Type.Array(SegmentSection, {

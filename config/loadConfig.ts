@@ -263,6 +263,17 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
       valueTiers: valueTiers(),
       aliveModel: aliveModel(config.metrics.probabilityAlive),
+      models: config.models.enabled
+        ? Object.freeze({
+            bits: config.models.hashBits,
+            responseWindowMs: ms(config.models.responseWindow, ["models", "responseWindow"]),
+            purchaseWindowMs: ms(config.models.purchaseWindow, ["models", "purchaseWindow"]),
+            maxCategories: config.models.maxCategories,
+            maxLabelWatches: config.models.maxLabelWatches,
+            qualityWindow: config.models.qualityWindow,
+            priors: Object.freeze({ ...config.models.priors }),
+          })
+        : null,
       economics: Object.freeze({
         margin: config.economics.margin,
         marginByCategory: new Map(Object.entries(config.economics.marginByCategory)),

@@ -1,6 +1,6 @@
 import { CheckpointCut } from "./checkpoint/CheckpointCut.js";
 import { CustomerDirectory } from "./checkpoint/CustomerDirectory.js";
-import type { CustomerSnapshot } from "./checkpoint/CustomerSnapshot.js";
+import { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
 import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
 import type { Clock } from "./clock.js";
 import type { CompiledAction, CompiledTrigger, DecisionConfig } from "./decisions/DecisionConfig.js";
@@ -24,12 +24,13 @@ import {
   type ProfitabilityInsight,
 } from "./metrics/BaseInsights.js";
 import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.js";
+import { OnlineModels, type ModelReport } from "./models/OnlineModels.js";
 import { SegmentTracker } from "./segments/SegmentTracker.js";
-import { describeCustomer, type CustomerProfile } from "./state/CustomerProfile.js";
+import { TimerQueue } from "./timers/TimerQueue.js";
+import { describeCustomer, type CustomerProfile, type CustomerScores } from "./state/CustomerProfile.js";
 import type { Valuation } from "./state/customerValue.js";
 import { StateLayout, type CustomerState } from "./state/CustomerState.js";
 import { decodePayload } from "./wire/decodePayload.js";
-import { decodeStored } from "./wire/storedRecord.js";
 
 export interface EngineOptions {
   readonly settings: EngineSettings;
@@ -105,6 +106,12 @@ export class Engine {
   readonly #ctx: RuleContext;
   readonly #business: BusinessMetrics;
   readonly #segments: SegmentTracker;
+  readonly #models: OnlineModels | null;
+  /**
+   * One event-time timer per customer: the earliest moment time alone changes something
+   * of it (a segment membership, a model's label); fired as the watermark passes it.
+   */
+  readonly #timers = new TimerQueue();
   #decisions: DecisionConfig;
   /** Event-time "now": the largest event ts applied so far. */
   #watermark = 0;
@@ -134,6 +141,8 @@ export class Engine {
       valueTiers: options.settings.valueTiers,
       lifecycle: options.settings.lifecycle,
     });
+    this.#models = options.settings.models === null ? null : new OnlineModels(options.settings.models, options.settings.lifecycle);
+    this.#ctx.models = this.#models;
     const decisions = options.decisions;
     this.#segments = new SegmentTracker(decisions.segments, decisions.segmentsFingerprint, this.#ctx, (change) =>
       this.#output.segmentChanged(change),
@@ -260,8 +269,8 @@ export class Engine {
       return this.#reject(rejection, bytes, subject, seq);
     }
     if (input.ts > this.#watermark) {
-      // Time passes before the event applies: the segment timers due by then fire first.
-      const toLoad = this.#fireSegmentTimers(input.ts);
+      // Time passes before the event applies: the timers due by then fire first.
+      const toLoad = this.#fireTimers(input.ts);
       if (toLoad !== null) return this.#holdFor(toLoad, { bytes, subject, seq, storedAt });
     }
     const state = this.#customers.findOrCreate(input.customerId);
@@ -272,8 +281,10 @@ export class Engine {
     this.#customers.touch(state);
     const onTime = event.ts >= this.#watermark - this.settings.allowedLatenessMs;
     this.#business.beforeApply(state);
+    this.#models?.beforeApply(state, event);
     const windowed = state.apply(event, onTime, this.#customers.layout.maxProducts);
     this.#business.afterApply(state, event, windowed);
+    this.#models?.afterApply(state, event);
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
     this.#segments.evaluate(state, this.#watermark, "event", event.id, this.#decisions.version, event.id);
@@ -282,6 +293,7 @@ export class Engine {
       const maxAge = this.settings.triggerMaxAgeMs;
       this.#runTriggers(triggers, state, event, maxAge > 0 && storedAt - event.ts > maxAge);
     }
+    this.#armTimer(state);
     return windowed ? IngestResult.Applied : IngestResult.Late;
   }
 
@@ -293,25 +305,32 @@ export class Engine {
   }
 
   /**
-   * Fires the segment timers due by `untilTs`, in time order, each at its own moment.
+   * Fires the customer timers due by `untilTs`, in time order, each at its own moment.
    * Returns the customer to load first if one of them is spilled, else null.
    */
-  #fireSegmentTimers(untilTs: number): string | null {
-    const timers = this.#segments.timers;
+  #fireTimers(untilTs: number): string | null {
+    const timers = this.#timers;
     while (timers.nextDue <= untilTs) {
       const due = timers.nextDue;
       const customerId = timers.nextKey!;
       const state = this.#customers.find(customerId);
       if (state === null) return customerId;
       if (state === undefined) {
-        // Spilled, then found missing from the store (forgetSpilled): nothing to evaluate.
+        // Spilled, then found missing from the store (forgetSpilled): nothing to do.
         timers.delete(customerId);
         continue;
       }
       this.#customers.touch(state);
-      this.#segments.evaluate(state, due, "time", `t${due}`, this.#decisions.version);
+      if (state.segmentsDueTs <= due) this.#segments.evaluate(state, due, "time", `t${due}`, this.#decisions.version);
+      this.#models?.fire(state, due);
+      this.#armTimer(state);
     }
     return null;
+  }
+
+  #armTimer(state: CustomerState): void {
+    const modelsDue = this.#models === null ? Number.POSITIVE_INFINITY : this.#models.nextDue(state);
+    this.#timers.set(state.customerId, Math.min(state.segmentsDueTs, modelsDue));
   }
 
   /**
@@ -356,6 +375,7 @@ export class Engine {
       this.#customers.touch(state);
       this.#segments.evaluate(state, this.#watermark, "definition", `d${this.#segments.fingerprint}`, this.#decisions.version);
     }
+    this.#armTimer(state);
   }
 
   /** The epoch of the last checkpoint committed (or recovered from). */
@@ -451,6 +471,10 @@ export class Engine {
   #recordRequestDecision(state: CustomerState, record: RequestDecisionRecord): void {
     this.#customers.touch(state);
     state.contacts.record(record.decisionId, record.actionId, record.channelIndex, record.ts, true);
+    if (this.#models !== null) {
+      this.#models.decided(state, record.decisionId, record.actionId, record.ts);
+      this.#armTimer(state);
+    }
   }
 
   /**
@@ -491,20 +515,21 @@ export class Engine {
     this.#requestDecisions = snapshot.requestDecisions;
     if (snapshot.business !== undefined) this.#business.restore(snapshot.business);
     if (snapshot.segments !== undefined) this.#segments.restore(snapshot.segments);
+    if (snapshot.models !== undefined) this.#models?.restore(snapshot.models);
     this.#customers.resumeAfter(snapshot.epoch);
   }
 
   /**
    * Recovery: a customer in the checkpoint store (`encoded`, as stored there) that is not
-   * loaded now (memory is full). Its segment timer is kept, so time still moves its
-   * memberships (loading it when the timer fires); under other segment definitions the
+   * loaded now (memory is full). Its timer is kept, so time still moves its memberships
+   * and labels (loading it when the timer fires); under other segment definitions the
    * timer is due at once, to load and re-evaluate it.
    */
   markSpilled(customerId: string, encoded: Uint8Array): void {
     this.#customers.markSpilled(customerId);
-    const stored = decodeStored(encoded) as CustomerSnapshot;
-    const current = stored.segmentsVersion === this.#segments.fingerprint;
-    this.#segments.timers.set(customerId, current ? ((stored.segmentsDueTs as number | undefined) ?? Number.POSITIVE_INFINITY) : this.#watermark + 1);
+    const stored = decodeCustomer(encoded, this.#customers.layout);
+    if (!this.#segments.adopt(stored)) stored.segmentsDueTs = this.#watermark + 1;
+    this.#armTimer(stored);
   }
 
   #snapshot(epoch: number): EngineSnapshot {
@@ -516,6 +541,7 @@ export class Engine {
       stats: this.stats.toSnapshot(),
       business: this.#business.toSnapshot(),
       segments: this.#segments.toSnapshot(),
+      ...(this.#models === null ? {} : { models: this.#models.toSnapshot() }),
       configVersion: this.#decisions.version,
     };
   }
@@ -535,7 +561,28 @@ export class Engine {
   profile(customerId: string): CustomerProfile | undefined {
     const state = this.#customers.peek(customerId);
     if (state === undefined) return undefined;
-    return describeCustomer(state, this.#eventTimeNow(), this.settings, this.valuation(), this.#segments.namesOf(state.segments));
+    const now = this.#eventTimeNow();
+    return describeCustomer(state, now, this.settings, this.valuation(), this.#segments.namesOf(state.segments), this.#scores(state, now));
+  }
+
+  #scores(state: CustomerState, now: number): CustomerScores | null {
+    const models = this.#models;
+    if (models === null) return null;
+    return {
+      churnRisk: models.churnRisk(state, now),
+      response: Object.fromEntries(this.#decisions.actions.map((action) => [action.id, models.responsePropensity(state, now, action.id)])),
+      purchase: Object.fromEntries(models.categories.map((category) => [category, models.purchasePropensity(state, now, category)])),
+    };
+  }
+
+  /** Each online model's live quality (rolling AUC, log loss, calibration, evidence); empty with the models off. */
+  modelReports(): ModelReport[] {
+    return this.#models?.reports() ?? [];
+  }
+
+  /** Decisions and purchase windows awaiting their label now, and those not watched because of `models.maxLabelWatches`. */
+  get labelWatches(): { open: number; skipped: number } {
+    return { open: this.#models?.watches ?? 0, skipped: this.#models?.watchesSkipped ?? 0 };
   }
 
   /** Each segment's members now (kept by counting), with its entries and exits so far. */
@@ -653,6 +700,7 @@ export class Engine {
       timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
     };
     state.contacts.record(decisionId, trigger.action.id, channelIndex, event.ts, false);
+    this.#models?.decided(state, decisionId, trigger.action.id, event.ts);
     this.stats.countDecision(trigger.action.id, channelIndex, false);
     this.#output.decision(decision);
   }

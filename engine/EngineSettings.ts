@@ -1,6 +1,7 @@
 import type { Channel } from "./events/Channel.js";
 import type { EventType } from "./events/EventType.js";
 import type { LifecyclePolicy, ValueTierThresholds } from "./state/CustomerState.js";
+import type { ModelSettings } from "./models/OnlineModels.js";
 import type { AliveModel } from "./state/customerValue.js";
 
 /** Engine limits and policies; durations in milliseconds. */
@@ -30,6 +31,8 @@ export interface EngineSettings {
   readonly purchaseInactivityMs: number;
   /** Lifetime net revenue from which a customer is in the medium and the high value tier. */
   readonly valueTiers: ValueTierThresholds;
+  /** The online predictive models; null when they are off. */
+  readonly models: ModelSettings | null;
   /** The BG/NBD model of probability-alive; null when none is configured. */
   readonly aliveModel: AliveModel | null;
   /** Costs given to events that carry none: cost of goods of purchases, handling cost by event type. */

@@ -92,6 +92,7 @@ export { FeatureKind, FeatureVector, hashString } from "./models/FeatureVector.j
 export { FtrlLogistic, sigmoid, type FtrlOptions, type FtrlSnapshot } from "./models/FtrlLogistic.js";
 export { ModelQuality, type CalibrationBin, type ModelQualitySnapshot, type QualityReport } from "./models/ModelQuality.js";
 export { DEFAULT_CLIP, NumericScaler, type NumericScalerSnapshot } from "./models/NumericScaler.js";
+export { OnlineModels, type ModelReport, type ModelSettings, type OnlineModelsSnapshot } from "./models/OnlineModels.js";
 export {
   BREAKDOWNS,
   withBreakdowns,

@@ -14,14 +14,28 @@ import {
   type BusinessReport,
   type Engine,
   type GroupReport,
+  type ModelReport,
 } from "../../engine/index.js";
 
 /** Sub-millisecond buckets: a healthy batch or decide takes tens to hundreds of microseconds. */
 const LATENCY_BUCKETS_SECONDS = [
   0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ];
-/** How long one scrape's business reports serve the gauges that follow: far below any scrape interval. */
+/** How long one scrape's business and model reports serve the gauges that follow: far below any scrape interval. */
 const REPORTS_REUSE_MS = 250;
+/** `build`'s result, built again once older than REPORTS_REUSE_MS: the gauges of one scrape share one set of reports. */
+function perScrape<T>(build: () => T): () => T {
+  let builtAt = Number.NEGATIVE_INFINITY;
+  let value: T | undefined;
+  return () => {
+    if (value === undefined || performance.now() - builtAt > REPORTS_REUSE_MS) {
+      value = build();
+      builtAt = performance.now();
+    }
+    return value;
+  };
+}
+
 const BATCH_SIZE_BUCKETS = [1, 10, 50, 100, 500, 1_000, 5_000, 10_000];
 
 /**
@@ -234,6 +248,7 @@ export class EngineMetrics {
         }
       },
     });
+    this.#modelMetrics(engine);
     new Gauge({
       name: "cx_config_info",
       help: "Configuration version in force (value is always 1)",
@@ -247,6 +262,53 @@ export class EngineMetrics {
   }
 
   /**
+   * Each online model's live quality (label `model`: churn, response or purchase; label
+   * `target`: the action or category, bounded by the catalog and models.maxCategories).
+   * One report per model per scrape, shared by the gauges.
+   */
+  #modelMetrics(engine: Engine): void {
+    const registers = [this.registry];
+    const reports = perScrape(() => engine.modelReports());
+    const perModel = (name: string, help: string, read: (report: ModelReport) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["model", "target"],
+        registers,
+        collect() {
+          this.reset();
+          for (const report of reports()) {
+            const value = read(report);
+            if (Number.isFinite(value)) this.set({ model: report.model, target: report.target }, value);
+          }
+        },
+      });
+    perModel("cx_model_auc", "Rolling AUC of the model's predictions against the labels that came (models.qualityWindow pairs)", (r) => r.quality.auc);
+    perModel("cx_model_log_loss", "Rolling log loss of the model's predictions", (r) => r.quality.logLoss);
+    perModel("cx_model_calibration_error", "Expected calibration error over deciles of predicted probability", (r) => r.quality.ece);
+    perModel("cx_model_labels", "Labels the model has learned from, lifetime", (r) => r.quality.total);
+    perModel("cx_model_positive_labels", "Positive labels the model has learned from, lifetime", (r) => r.quality.totalPositives);
+    new Gauge({
+      name: "cx_model_calibration",
+      help: "Per decile of predicted probability: the mean prediction (kind=predicted) and the rate observed (kind=observed)",
+      labelNames: ["model", "target", "decile", "kind"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { model, target, quality } of reports()) {
+          quality.calibration.forEach((bin, decile) => {
+            if (bin.count === 0) return;
+            this.set({ model, target, decile: String(decile + 1), kind: "predicted" }, bin.meanPredicted);
+            this.set({ model, target, decile: String(decile + 1), kind: "observed" }, bin.observedRate);
+          });
+        }
+      },
+    });
+    this.gauge("cx_model_label_watches", "Decisions and purchase windows awaiting their label", () => engine.labelWatches.open);
+    this.counter("cx_model_label_watches_skipped_total", "Decisions and purchase windows not watched: models.maxLabelWatches was reached", () => engine.labelWatches.skipped);
+  }
+
+  /**
    * The business metrics over each configured window (label `window`, e.g. "30d"), as
    * of the event-time watermark. A ratio with nothing to divide by has no sample.
    */
@@ -254,15 +316,7 @@ export class EngineMetrics {
     const registers = [this.registry];
     const windows = engine.settings.businessWindowDays;
     // Every business gauge reads the same reports: build them once per scrape, not once per gauge.
-    let reportsAt = Number.NEGATIVE_INFINITY;
-    let cached: (readonly [string, BusinessReport])[] = [];
-    const reports = () => {
-      if (performance.now() - reportsAt > REPORTS_REUSE_MS) {
-        cached = windows.map((days) => [`${days}d`, engine.businessReport(days)] as const);
-        reportsAt = performance.now();
-      }
-      return cached;
-    };
+    const reports = perScrape(() => windows.map((days) => [`${days}d`, engine.businessReport(days)] as const));
     const perWindow = (name: string, help: string, read: (report: BusinessReport) => number | null) =>
       new Gauge({
         name,

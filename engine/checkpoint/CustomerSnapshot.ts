@@ -1,3 +1,4 @@
+import { loadFeatures, PurchaseWatch, ResponseWatch, storeFeatures, type StoredFeatures } from "../models/LabelWatch.js";
 import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
 import { decodeStored, encodeStored } from "../wire/storedRecord.js";
 
@@ -42,6 +43,7 @@ const SCALAR_FIELDS = [
   "segments",
   "segmentsDueTs",
   "segmentsVersion",
+  "churnObservedTs",
   "lastSeq",
 ] as const satisfies readonly (keyof CustomerState)[];
 
@@ -78,6 +80,13 @@ export function snapshotCustomer(state: CustomerState, initial: CustomerState): 
       state.contacts.toArray().map((c) => [c.decisionId, c.actionId, c.channelIndex, c.ts, c.fromRequest ? 1 : 0]),
     ];
   }
+  if (state.responseWatches !== null) {
+    snapshot.responseWatches = state.responseWatches.map((w) => [w.decisionId, w.actionId, w.dueTs, w.expired ? 1 : 0, storeFeatures(w.features)]);
+  }
+  if (state.purchaseWatch !== null) {
+    const w = state.purchaseWatch;
+    snapshot.purchaseWatch = [w.dueTs, w.bought, storeFeatures(w.features)];
+  }
   return snapshot;
 }
 
@@ -107,6 +116,14 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
   for (const entry of (snapshot.recent as [number, number, number, number, string][] | undefined) ?? []) {
     state.recent.record(...entry);
   }
+  const responseWatches = snapshot.responseWatches as [string, string, number, number, StoredFeatures][] | undefined;
+  if (responseWatches !== undefined) {
+    state.responseWatches = responseWatches.map(
+      ([decisionId, actionId, dueTs, expired, features]) => new ResponseWatch(decisionId, actionId, dueTs, loadFeatures(features), expired === 1),
+    );
+  }
+  const purchaseWatch = snapshot.purchaseWatch as [number, number, StoredFeatures] | undefined;
+  if (purchaseWatch !== undefined) state.purchaseWatch = new PurchaseWatch(purchaseWatch[0], loadFeatures(purchaseWatch[2]), purchaseWatch[1]);
   const contacts = snapshot.contacts as [number, [string, string, number, number, number][]] | undefined;
   if (contacts !== undefined) {
     for (const [decisionId, actionId, channelIndex, ts, fromRequest] of contacts[1]) {

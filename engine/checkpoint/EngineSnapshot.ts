@@ -1,5 +1,6 @@
 import type { EngineStatsSnapshot } from "../EngineStats.js";
 import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
+import type { OnlineModelsSnapshot } from "../models/OnlineModels.js";
 import type { SegmentsSnapshot } from "../segments/SegmentTracker.js";
 
 /** The engine-wide part of a checkpoint: where it stands in the stream and its counters. */
@@ -15,6 +16,8 @@ export interface EngineSnapshot {
   readonly business?: BusinessMetricsSnapshot;
   /** Absent in checkpoints written before the engine kept segments. */
   readonly segments?: SegmentsSnapshot;
+  /** Absent when the models are off, and in checkpoints written before the engine had them. */
+  readonly models?: OnlineModelsSnapshot;
   readonly configVersion: string;
 }
 

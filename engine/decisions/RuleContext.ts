@@ -1,4 +1,5 @@
 import type { InteractionEvent } from "../events/InteractionEvent.js";
+import type { OnlineModels } from "../models/OnlineModels.js";
 import type { CustomerState, LifecyclePolicy } from "../state/CustomerState.js";
 
 /**
@@ -17,6 +18,8 @@ export class RuleContext {
   context: Readonly<Record<string, string | number | boolean>> | null = null;
   /** Whether the customer was known to the engine before this decision. */
   known = true;
+  /** The online models, for the score names of rules; null when they are off. */
+  models: OnlineModels | null = null;
 
   readonly lifecycle: LifecyclePolicy;
 

@@ -92,6 +92,9 @@ export const CUSTOMER_NAMES: readonly RuleName[] = [
     since((customer) => customer.lastDeclineTs),
   ),
   name("decisions", "number", "Decisions made for the customer, lifetime", (c) => c.customer.contacts.total),
+  name("churnRisk", "number", "Churn model: probability of cancelling or going quiet past lifecycle.churnedAfter (NaN with models off)", (c) =>
+    c.models === null ? Number.NaN : c.models.churnRisk(c.customer, c.now),
+  ),
   name("products", "list", "Distinct products bought", (c) => c.customer.products),
   name("categories", "list", "Distinct product categories bought", (c) => c.customer.categories),
   ...WINDOW_SERIES_NAMES.flatMap((series) =>
@@ -157,6 +160,26 @@ export const CUSTOMER_FUNCTIONS: readonly RuleFunction[] = [
     bind: ([category]) => {
       const read = category!.read;
       return (c) => c.customer.categories.includes(read(c) as string);
+    },
+  },
+  {
+    name: "purchasePropensity",
+    description: 'purchasePropensity("phones"): purchase model: probability of buying in the category within models.purchaseWindow (NaN without a model)',
+    params: ["string"],
+    returns: "number",
+    bind: ([category]) => {
+      const read = category!.read;
+      return (c) => (c.models === null ? Number.NaN : c.models.purchasePropensity(c.customer, c.now, read(c) as string));
+    },
+  },
+  {
+    name: "responsePropensity",
+    description: 'responsePropensity("premium-upgrade"): response model: probability of accepting the action if offered now',
+    params: ["string"],
+    returns: "number",
+    bind: ([action]) => {
+      const read = action!.read;
+      return (c) => (c.models === null ? Number.NaN : c.models.responsePropensity(c.customer, c.now, read(c) as string));
     },
   },
   {

@@ -1,7 +1,6 @@
 import type { RuleContext } from "../decisions/RuleContext.js";
 import type { CustomerState } from "../state/CustomerState.js";
 import type { CompiledSegment } from "./CompiledSegment.js";
-import { TimerQueue } from "./TimerQueue.js";
 
 /** Why a membership changed: an event of the customer's, time passing, or new segment definitions. */
 export type SegmentChangeCause = "event" | "time" | "definition";
@@ -34,15 +33,14 @@ export interface SegmentsSnapshot {
 
 /**
  * Keeps segment membership current: re-evaluates a customer's segments when an event
- * changes its state and when a timer says time alone may turn one of them (timers are
- * set from the rules' syntax, see timeOfNextChange, and fire as the watermark passes
- * them). Sizes are kept by counting entries and exits, never by scanning customers.
+ * changes its state and when time alone may turn one of them: `evaluate` leaves that
+ * moment in `segmentsDueTs` (from the rules' syntax, see timeOfNextChange) for the
+ * engine's customer timer, which fires as the watermark passes it. Sizes are kept by
+ * counting entries and exits, never by scanning customers.
  */
 export class SegmentTracker {
   readonly segments: readonly CompiledSegment[];
   readonly fingerprint: number;
-  /** One timer per customer: the earliest moment time may change one of its memberships. */
-  readonly timers = new TimerQueue();
   readonly sizes: number[];
   readonly entered: number[];
   readonly exited: number[];
@@ -63,7 +61,7 @@ export class SegmentTracker {
   /**
    * Evaluates every segment for `state` at event time `now`, in definition order (so
    * `inSegment` sees the earlier ones as they are now), reports what changed and sets
-   * the customer's timer. `causeKey` makes the change ids unique and repeatable: the
+   * `segmentsDueTs`. `causeKey` makes the change ids unique and repeatable: the
    * event's stream sequence, or the moment for time. Call `touch` on the state first.
    */
   evaluate(state: CustomerState, now: number, cause: SegmentChangeCause, causeKey: string, configVersion: string, eventId?: string): void {
@@ -89,20 +87,16 @@ export class SegmentTracker {
     }
     state.segmentsVersion = this.fingerprint;
     state.segmentsDueTs = due;
-    this.timers.set(state.customerId, due);
   }
 
   /**
    * Takes a customer restored from a checkpoint: under the same definitions its bits
-   * stand and its timer is set again; under others they are dropped and `evaluate`
-   * must follow (returns false).
+   * stand; under others they are dropped and `evaluate` must follow (returns false).
    */
   adopt(state: CustomerState): boolean {
-    if (state.segmentsVersion === this.fingerprint) {
-      this.timers.set(state.customerId, state.segmentsDueTs);
-      return true;
-    }
+    if (state.segmentsVersion === this.fingerprint) return true;
     state.segments = 0;
+    state.segmentsDueTs = Number.POSITIVE_INFINITY;
     return false;
   }
 

@@ -103,6 +103,17 @@ export interface CustomerProfile {
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
   /** The segments the customer is in now, in the order the configuration defines them. */
   readonly segments: readonly string[];
+  /** The online models' predictions for the customer now; null with the models off. */
+  readonly scores: CustomerScores | null;
+}
+
+/** Predictions of the online models (engine/models/OnlineModels) for one customer. */
+export interface CustomerScores {
+  readonly churnRisk: number;
+  /** By action: probability of accepting it if offered now. */
+  readonly response: Readonly<Record<string, number>>;
+  /** By category: probability of buying in it within the purchase window. */
+  readonly purchase: Readonly<Record<string, number>>;
 }
 
 /** Builds the 360 view; allocation is fine here, it runs per query, not per event. */
@@ -112,6 +123,7 @@ export function describeCustomer(
   settings: { readonly lifecycle: LifecyclePolicy; readonly aliveModel: AliveModel | null },
   valuation: Valuation,
   segments: readonly string[],
+  scores: CustomerScores | null,
 ): CustomerProfile {
   const never = (ts: number) => (ts === 0 ? null : ts);
   const known = (value: string) => (value === "" ? null : value);
@@ -192,6 +204,7 @@ export function describeCustomer(
     recentInteractions,
     attributes: { ...state.attributes },
     segments,
+    scores,
   };
 }
 

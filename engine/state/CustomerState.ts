@@ -3,6 +3,7 @@ import { EVENT_TYPES, EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import type { ProfileEventInput } from "../events/eventSchema.js";
 import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
+import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
 import { ContactHistory } from "./ContactHistory.js";
 import { InteractionLog } from "./InteractionLog.js";
 
@@ -121,6 +122,12 @@ export function lifecycleThresholdTimes(facts: LifecycleFacts, policy: Lifecycle
   into[0] = since + policy.newForMs;
   into[1] = activeSince + policy.atRiskAfterMs;
   into[2] = activeSince + policy.churnedAfterMs;
+}
+
+/** Whether the customer did it: anything but a profile update from enterprise systems or an offer merely shown. */
+export function isCustomerActivity(event: InteractionEvent): boolean {
+  if (event.typeIndex === EventTypeIndex.profile) return false;
+  return event.typeIndex !== EventTypeIndex.offer_response || event.response !== "impression";
 }
 
 /** When a customer counts as new, at risk or churned, measured in event time. */
@@ -263,6 +270,12 @@ export class CustomerState {
   /** Fingerprint of the segment definitions the bits were computed with; 0 before any. */
   segmentsVersion = 0;
 
+  // Online models' labels waiting to be known (engine/models/OnlineModels)
+  /** Start of the open churn observation (the last activity), 0 if none. */
+  churnObservedTs = 0;
+  responseWatches: ResponseWatch[] | null = null;
+  purchaseWatch: PurchaseWatch | null = null;
+
   readonly window: RollingWindow;
   readonly recent: InteractionLog;
   readonly contacts: ContactHistory;
@@ -314,11 +327,9 @@ export class CustomerState {
     }
 
     let detail = "";
-    let activity = true;
     switch (event.typeIndex) {
       case EventTypeIndex.profile:
         this.#applyProfile(event.input as ProfileEventInput, ts);
-        activity = false;
         break;
       case EventTypeIndex.signup:
         if (ts > this.signupTs) this.signupTs = ts;
@@ -386,7 +397,6 @@ export class CustomerState {
         break;
       case EventTypeIndex.offer_response:
         this.#applyOfferResponse(event.response, ts);
-        activity = event.response !== "impression";
         detail = event.offerId;
         break;
       case EventTypeIndex.cancel:
@@ -394,7 +404,7 @@ export class CustomerState {
         detail = event.reason;
         break;
     }
-    if (activity && ts > this.lastActiveTs) this.lastActiveTs = ts;
+    if (ts > this.lastActiveTs && isCustomerActivity(event)) this.lastActiveTs = ts;
     this.recent.record(ts, event.typeIndex, event.channelIndex, event.amount, detail);
     return slot >= 0;
   }

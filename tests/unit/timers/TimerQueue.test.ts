@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TimerQueue } from "../../../engine/segments/TimerQueue.js";
+import { TimerQueue } from "../../../engine/timers/TimerQueue.js";
 import { Rng } from "../../../simulator/Rng.js";
 
 describe("TimerQueue", () => {
