@@ -183,7 +183,8 @@ export class OnlineModels {
   nextDue(state: CustomerState): number {
     let due = state.churnObservedTs > 0 ? state.churnObservedTs + this.#policy.churnedAfterMs + 1 : Number.POSITIVE_INFINITY;
     if (state.purchaseWatch !== null && state.purchaseWatch.dueTs < due) due = state.purchaseWatch.dueTs;
-    for (const watch of state.responseWatches ?? []) if (watch.dueTs < due) due = watch.dueTs;
+    const watches = state.responseWatches;
+    if (watches !== null) for (const watch of watches) if (watch.dueTs < due) due = watch.dueTs;
     return due;
   }
 

@@ -32,6 +32,8 @@ export class TimerQueue {
   /** Sets `key`'s timer to `due`, or clears it when `due` is Infinity. */
   set(key: string, due: number): void {
     const at = this.#position.get(key);
+    // Most events leave a customer's timer where it was: nothing to move.
+    if (at !== undefined && this.#due[at] === due) return;
     if (due === Number.POSITIVE_INFINITY) {
       if (at !== undefined) this.#removeAt(at);
       return;
