@@ -1,4 +1,4 @@
-import type { Channel, EventInput, EventType, LifecyclePolicy, Valuation } from "../../engine/index.js";
+import type { Channel, CustomerProfile, EventInput, EventType, LifecyclePolicy, Valuation } from "../../engine/index.js";
 
 /**
  * An independent, deliberately naive model of what the engine should hold: it keeps
@@ -449,6 +449,16 @@ export class ReferenceModel {
  * numbers (money sums, means, days) within a relative 1e-9, since the engine and the
  * reference add them up in different orders.
  */
+/**
+ * A 360 view without what the reference does not model: segment memberships and the
+ * online models' scores, which have tests of their own (tests/unit/segments, tests/unit/models).
+ */
+export function modelledPart(profile: CustomerProfile | undefined): Omit<CustomerProfile, "segments" | "scores"> | undefined {
+  if (profile === undefined) return undefined;
+  const { segments: _segments, scores: _scores, ...modelled } = profile;
+  return modelled;
+}
+
 export function differences(actual: unknown, expected: unknown, path = "$"): string[] {
   if (typeof expected === "number" && typeof actual === "number") {
     if (Object.is(actual, expected)) return [];

@@ -37,7 +37,7 @@ describe("invalid configuration at start", () => {
     { what: "an unknown key", settings: { "engine.maxCustomerz": 5 }, find: "maxCustomerz", column: 3, key: "engine.maxCustomerz: unknown key", code: "config_invalid" },
     { what: "a value of the wrong type", settings: { "engine.maxCustomers": "many" }, find: "maxCustomers: many", column: 17, key: "engine.maxCustomers: expected integer", code: "config_invalid" },
     { what: "an invalid duration", settings: { "checkpoint.interval": "5 parsecs" }, find: "5 parsecs", column: 13, key: "checkpoint.interval: expected a duration", code: "config_invalid" },
-    { what: "a rule with a syntax error", settings: { "actions.0.eligibility": "openComplaints >" }, find: "openComplaints >", column: 34, key: "actions[0].eligibility:", code: "rule_syntax" },
+    { what: "a rule with a syntax error", settings: { "actions.0.eligibility": "openComplaints >" }, find: "eligibility: openComplaints >", column: 34, key: "actions[0].eligibility:", code: "rule_syntax" },
     { what: "a rule naming an unknown field", settings: { "triggers.0.when": "openComplaintz > 0" }, find: "openComplaintz", column: 11, key: "triggers[0].when:", code: "rule_unknown_name" },
   ];
 

@@ -10,7 +10,7 @@ import { EVENT_OUTCOMES, type EventInput } from "../../engine/index.js";
 import { TrafficSimulator } from "../../simulator/TrafficSimulator.js";
 import { startTestNatsServer, type TestNatsServer } from "../helpers/natsServer.js";
 import { decodePlain, extensionPaths } from "../helpers/plainMsgpack.js";
-import { differences, ReferenceModel } from "../helpers/ReferenceModel.js";
+import { differences, modelledPart, ReferenceModel } from "../helpers/ReferenceModel.js";
 import { startEngine } from "../helpers/startEngine.js";
 import { waitFor } from "../helpers/waitFor.js";
 
@@ -139,7 +139,7 @@ describe("the pipeline from JetStream to state and decisions", () => {
     for (const customer of byActivity) {
       const actual = engine.profile(customer.customerId);
       expect(actual?.asOf).toBe(asOf);
-      mismatches.push(...differences(actual, reference.profile(customer.customerId, asOf, engine.valuation()), customer.customerId).slice(0, 5));
+      mismatches.push(...differences(modelledPart(actual), reference.profile(customer.customerId, asOf, engine.valuation()), customer.customerId).slice(0, 5));
     }
     expect(mismatches.slice(0, 40)).toEqual([]);
     // The sample covers every lifecycle status but "churned by inactivity" (the stream spans 36 days).
