@@ -42,6 +42,8 @@ const SCALAR_FIELDS = [
   "segments",
   "segmentsDueTs",
   "segmentsVersion",
+  "cubeMonth",
+  "cubeMonths",
   "lastSeq",
 ] as const satisfies readonly (keyof CustomerState)[];
 

@@ -1,3 +1,4 @@
+import type { LiveCubeSnapshot } from "../cube/LiveCube.js";
 import type { EngineStatsSnapshot } from "../EngineStats.js";
 import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
 import type { SegmentsSnapshot } from "../segments/SegmentTracker.js";
@@ -15,6 +16,8 @@ export interface EngineSnapshot {
   readonly business?: BusinessMetricsSnapshot;
   /** Absent in checkpoints written before the engine kept segments. */
   readonly segments?: SegmentsSnapshot;
+  /** Absent in checkpoints written before the engine kept the cube. */
+  readonly cube?: LiveCubeSnapshot;
   readonly configVersion: string;
 }
 

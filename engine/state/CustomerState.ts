@@ -263,6 +263,12 @@ export class CustomerState {
   /** Fingerprint of the segment definitions the bits were computed with; 0 before any. */
   segmentsVersion = 0;
 
+  // Cube (engine/cube)
+  /** The newest calendar month (months since January 1970) the cube counted an event of this customer in. */
+  cubeMonth = 0;
+  /** Bit k: the cube counted the customer in month `cubeMonth - k` (k < 24), its "customers" once per month. */
+  cubeMonths = 0;
+
   readonly window: RollingWindow;
   readonly recent: InteractionLog;
   readonly contacts: ContactHistory;
