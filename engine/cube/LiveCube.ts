@@ -51,6 +51,8 @@ const CHANNEL_COUNT = CHANNELS.length;
 const MONTH_CELLS = STAGES * TIERS * NPS * CHANNEL_COUNT;
 /** Numbers of one block (all customers, or one segment's members): every cell of every month kept. */
 const BLOCK = CUBE_MONTHS * MONTH_CELLS * CELL_SUMS;
+/** Most groups a query sums in a dense array rather than a map (see `query`). */
+const DENSE_GROUPS = 65_536;
 /** Bits of CustomerState.cubeMonths in use: one per month the cube keeps. */
 const MONTH_BITS = (1 << CUBE_MONTHS) - 1;
 
@@ -246,6 +248,9 @@ export class LiveCube {
     const bySegment = dimensions.includes("segment") || allowed.has("segment");
     const blocks: number[] = bySegment ? this.segmentIds.map((_, segment) => segment).filter((segment) => passes("segment", segment)) : [-1];
 
+    // Groups in a dense array when there can be few enough of them (up to 65,536: the
+    // usual queries), else in a map: a query over every dimension can have 250,000.
+    const dense = stride <= DENSE_GROUPS ? new Float64Array(stride * CELL_SUMS) : null;
     const groups = new Map<number, Float64Array>();
     const cells = this.#cells;
     for (const segment of blocks) {
@@ -260,6 +265,11 @@ export class LiveCube {
           const offset = monthStart + cell * CELL_SUMS;
           if (cellKey < 0 || cells[offset + Cell.events] === 0) continue;
           const key = monthKey + cellKey;
+          if (dense !== null) {
+            const at = key * CELL_SUMS;
+            for (let s = 0; s < CELL_SUMS; s++) dense[at + s]! += cells[offset + s]!;
+            continue;
+          }
           let sums = groups.get(key);
           if (sums === undefined) groups.set(key, (sums = new Float64Array(CELL_SUMS)));
           for (let s = 0; s < CELL_SUMS; s++) sums[s]! += cells[offset + s]!;
@@ -267,6 +277,11 @@ export class LiveCube {
       }
     }
 
+    if (dense !== null) {
+      for (let key = 0; key < stride; key++) {
+        if (dense[key * CELL_SUMS + Cell.events] !== 0) groups.set(key, dense.subarray(key * CELL_SUMS, (key + 1) * CELL_SUMS));
+      }
+    }
     const rows: CubeRow[] = [];
     for (const key of [...groups.keys()].sort((a, b) => a - b)) {
       const sums = groups.get(key)!;
