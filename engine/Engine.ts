@@ -6,6 +6,8 @@ import type { Clock } from "./clock.js";
 import type { CompiledAction, CompiledTrigger, DecisionConfig } from "./decisions/DecisionConfig.js";
 import type { Decision, FilteredAction, RankedAction, Reason } from "./decisions/Decision.js";
 import { validateDecideRequest, type DecideRequest } from "./decisions/DecideRequest.js";
+import type { CubeAnswer } from "./cube/CubeQuery.js";
+import { LiveCube } from "./cube/LiveCube.js";
 import { RuleContext } from "./decisions/RuleContext.js";
 import type { EngineOutput } from "./EngineOutput.js";
 import type { EngineSettings } from "./EngineSettings.js";
@@ -112,6 +114,7 @@ export class Engine {
    * of it (a segment membership, a model's label); fired as the watermark passes it.
    */
   readonly #timers = new TimerQueue();
+  readonly #cube: LiveCube;
   #decisions: DecisionConfig;
   /** Event-time "now": the largest event ts applied so far. */
   #watermark = 0;
@@ -147,6 +150,7 @@ export class Engine {
     this.#segments = new SegmentTracker(decisions.segments, decisions.segmentsFingerprint, this.#ctx, (change) =>
       this.#output.segmentChanged(change),
     );
+    this.#cube = new LiveCube({ lifecycle: options.settings.lifecycle, segments: decisions.segments, segmentsFingerprint: decisions.segmentsFingerprint });
     this.#bootId = options.clock.now().toString(36);
   }
 
@@ -282,9 +286,11 @@ export class Engine {
     const onTime = event.ts >= this.#watermark - this.settings.allowedLatenessMs;
     this.#business.beforeApply(state);
     this.#models?.beforeApply(state, event);
+    this.#cube.beforeApply(state, event);
     const windowed = state.apply(event, onTime, this.#customers.layout.maxProducts);
     this.#business.afterApply(state, event, windowed);
     this.#models?.afterApply(state, event);
+    this.#cube.afterApply(state, event);
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
     this.#segments.evaluate(state, this.#watermark, "event", event.id, this.#decisions.version, event.id);
@@ -516,6 +522,7 @@ export class Engine {
     if (snapshot.business !== undefined) this.#business.restore(snapshot.business);
     if (snapshot.segments !== undefined) this.#segments.restore(snapshot.segments);
     if (snapshot.models !== undefined) this.#models?.restore(snapshot.models);
+    if (snapshot.cube !== undefined) this.#cube.restore(snapshot.cube);
     this.#customers.resumeAfter(snapshot.epoch);
   }
 
@@ -542,6 +549,7 @@ export class Engine {
       business: this.#business.toSnapshot(),
       segments: this.#segments.toSnapshot(),
       ...(this.#models === null ? {} : { models: this.#models.toSnapshot() }),
+      cube: this.#cube.toSnapshot(),
       configVersion: this.#decisions.version,
     };
   }
@@ -650,6 +658,14 @@ export class Engine {
    */
   businessReport(windowDays: number): BusinessReport {
     return this.#business.report(windowDays, this.#eventTimeNow());
+  }
+
+  /**
+   * Answers a `cx.query.cube` body (decoded, not yet checked) from the live cube's cells,
+   * or says what is wrong with it; see engine/cube/LiveCube.ts and docs/cube.md.
+   */
+  queryCube(query: unknown): CubeAnswer | Rejection {
+    return this.#cube.query(query, this.#watermark);
   }
 
   /** The raw state, for tests and tools in the same process; never mutate it. */

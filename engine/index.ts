@@ -103,6 +103,8 @@ export {
   type GroupReport,
   type MonthReport,
 } from "./metrics/BusinessMetrics.js";
+export { CUBE_DIMENSIONS, CUBE_MEASURES, CubeQuerySchema, type CubeAnswer, type CubeDimension, type CubeMeasure, type CubeRow } from "./cube/CubeQuery.js";
+export { CUBE_MONTHS, type LiveCubeSnapshot } from "./cube/LiveCube.js";
 export { compileNumber, compilePredicate, type CompiledRule } from "./rules/compileRule.js";
 export { RuleSource } from "./rules/RuleSource.js";
 export type { RuleScope, ValueType } from "./rules/RuleScope.js";

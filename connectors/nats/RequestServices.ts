@@ -134,6 +134,7 @@ export class RequestServices {
       serve(Subjects.queryMetrics, (msg) => this.#metrics(msg)),
       serve(Subjects.queryInsights, (msg) => this.#insights(msg)),
       serve(Subjects.querySegments, (msg) => this.#segments(msg)),
+      serve(Subjects.queryCube, (msg) => this.#cube(msg)),
       // Not in the queue group: every engine instance reloads.
       this.#nc.subscribe(Subjects.adminReload, { callback: guarded((msg) => this.#reloadConfig(msg)) }),
     );
@@ -240,6 +241,16 @@ export class RequestServices {
       // Members are sampled from the customers in memory; spilled ones are in the checkpoint store only.
       sample: engine.segmentMembers(size.segment, query.sample ?? 10),
     });
+  }
+
+  /** `cx.query.cube`: the engine checks the body (naming what is wrong) and sums the cube's cells. */
+  #cube(msg: Msg): void {
+    const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    const started = performance.now();
+    const answer = this.#engine.queryCube(query);
+    if (answer instanceof Rejection) return replyError(msg, answer.code, answer.message);
+    reply(msg, { ...answer, tookMs: performance.now() - started });
   }
 
   #reloadConfig(msg: Msg): void {

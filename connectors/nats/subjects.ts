@@ -42,6 +42,8 @@ export const Subjects = {
   queryInsights: "cx.query.insights",
   /** Segment sizes, a sample of a segment's members, or one customer's segments. */
   querySegments: "cx.query.segments",
+  /** Group-by over the live cube's pre-aggregated cells (segment, channel, lifecycle stage, value tier, NPS class, month). */
+  queryCube: "cx.query.cube",
 
   /** Periodic snapshots of the business metrics over every configured window. */
   metricsBusiness: "cx.metrics.business",

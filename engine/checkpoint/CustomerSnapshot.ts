@@ -44,6 +44,8 @@ const SCALAR_FIELDS = [
   "segmentsDueTs",
   "segmentsVersion",
   "churnObservedTs",
+  "cubeMonth",
+  "cubeMonths",
   "lastSeq",
 ] as const satisfies readonly (keyof CustomerState)[];
 

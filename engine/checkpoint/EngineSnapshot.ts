@@ -1,3 +1,4 @@
+import type { LiveCubeSnapshot } from "../cube/LiveCube.js";
 import type { EngineStatsSnapshot } from "../EngineStats.js";
 import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
 import type { OnlineModelsSnapshot } from "../models/OnlineModels.js";
@@ -18,6 +19,8 @@ export interface EngineSnapshot {
   readonly segments?: SegmentsSnapshot;
   /** Absent when the models are off, and in checkpoints written before the engine had them. */
   readonly models?: OnlineModelsSnapshot;
+  /** Absent in checkpoints written before the engine kept the cube. */
+  readonly cube?: LiveCubeSnapshot;
   readonly configVersion: string;
 }
 

@@ -276,6 +276,12 @@ export class CustomerState {
   responseWatches: ResponseWatch[] | null = null;
   purchaseWatch: PurchaseWatch | null = null;
 
+  // Cube (engine/cube)
+  /** The newest calendar month (months since January 1970) the cube counted an event of this customer in. */
+  cubeMonth = 0;
+  /** Bit k: the cube counted the customer in month `cubeMonth - k` (k < 24), its "customers" once per month. */
+  cubeMonths = 0;
+
   readonly window: RollingWindow;
   readonly recent: InteractionLog;
   readonly contacts: ContactHistory;
