@@ -1,4 +1,5 @@
 import type { InteractionEvent } from "../events/InteractionEvent.js";
+import { NO_LOOKALIKE, type Lookalike } from "../segments/profiles/Lookalike.js";
 import type { CustomerState, LifecyclePolicy } from "../state/CustomerState.js";
 
 /**
@@ -17,6 +18,8 @@ export class RuleContext {
   context: Readonly<Record<string, string | number | boolean>> | null = null;
   /** Whether the customer was known to the engine before this decision. */
   known = true;
+  /** Lookalike scores from the latest segment profiles (`lookalike("id")`); the engine sets its own. */
+  lookalike: Lookalike = NO_LOOKALIKE;
 
   readonly lifecycle: LifecyclePolicy;
 
