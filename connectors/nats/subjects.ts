@@ -42,6 +42,8 @@ export const Subjects = {
   queryInsights: "cx.query.insights",
   /** Segment sizes, a sample of a segment's members, or one customer's segments. */
   querySegments: "cx.query.segments",
+  /** What segments' members look like: every profile, one, or two compared (docs/segment-profiles.md). */
+  querySegmentProfiles: "cx.query.segment-profiles",
 
   /** Periodic snapshots of the business metrics over every configured window. */
   metricsBusiness: "cx.metrics.business",
