@@ -625,18 +625,24 @@ export class Engine {
       this.#profileScan = { profiler, states: [...this.#customers.inMemoryStates()], next: 0 };
     }
     const scan = this.#profileScan;
-    const end = Math.min(scan.states.length, scan.next + budget);
-    for (let i = scan.next; i < end; i++) {
-      const state = scan.states[i]!;
-      // An evicted state's numbers may already hold another customer's.
-      if (this.#customers.peek(state.customerId) === state) scan.profiler.add(state);
+    try {
+      const end = Math.min(scan.states.length, scan.next + budget);
+      for (let i = scan.next; i < end; i++) {
+        const state = scan.states[i]!;
+        // An evicted state's numbers may already hold another customer's.
+        if (this.#customers.peek(state.customerId) === state) scan.profiler.add(state);
+      }
+      scan.next = end;
+      if (end < scan.states.length) return false;
+      this.#profileScan = null;
+      this.#profiles = scan.profiler.finish(this.#clock.now());
+      this.#lookalike.install(this.#profiles);
+      return true;
+    } catch (error) {
+      // A failed refresh is dropped (the previous profiles stay); the next call starts afresh.
+      this.#profileScan = null;
+      throw error;
     }
-    scan.next = end;
-    if (end < scan.states.length) return false;
-    this.#profileScan = null;
-    this.#profiles = scan.profiler.finish(this.#clock.now());
-    this.#lookalike.install(this.#profiles);
-    return true;
   }
 
   /** Whether a refresh of the segment profiles is under way (see `refreshSegmentProfiles`). */

@@ -320,8 +320,8 @@ describe("loadConfig: business-metric windows", () => {
 });
 
 describe("loadConfig: segment profiles", () => {
-  it("reads the refresh interval in milliseconds and the batch, with defaults of 60s and 20,000", () => {
-    expect(parseConfig("", FILE).segmentProfiles).toEqual({ refreshIntervalMs: 60_000, batchCustomers: 20_000 });
+  it("reads the refresh interval in milliseconds and the batch, with defaults of 60s and 2,000", () => {
+    expect(parseConfig("", FILE).segmentProfiles).toEqual({ refreshIntervalMs: 60_000, batchCustomers: 2_000 });
     expect(parseConfig(`segmentProfiles:\n  refresh: 5m\n  batch: 500\n`, FILE).segmentProfiles).toEqual({ refreshIntervalMs: 300_000, batchCustomers: 500 });
     expect(parseConfig(`segmentProfiles:\n  refresh: 0\n`, FILE).segmentProfiles.refreshIntervalMs).toBe(0);
   });
