@@ -69,6 +69,7 @@ export class EngineRuntime {
   #phase: Phase = "starting";
   #connected = true;
   #metricsSnapshots: NodeJS.Timeout | undefined;
+  #profileRefreshes: NodeJS.Timeout | undefined;
   recovery: Recovery | undefined;
 
   private constructor(
@@ -213,6 +214,7 @@ export class EngineRuntime {
       await consumer.start(recovery.startSeq);
       checkpointer.start();
       runtime.#publishMetricSnapshots();
+      runtime.#refreshSegmentProfiles();
       runtime.#phase = "running";
       log.info(
         { stream: config.nats.stream.name, fromSeq: recovery.startSeq, configVersion: decisions.version, httpPort, servers: options.servers },
@@ -255,6 +257,7 @@ export class EngineRuntime {
     if (this.#phase === "draining" || this.#phase === "stopped") return;
     this.#phase = "draining";
     clearInterval(this.#metricsSnapshots);
+    clearInterval(this.#profileRefreshes);
     const { consumer, loader, services, checkpointer, http, publishers } = this.#parts;
     await consumer.stop();
     await loader.idle();
@@ -291,6 +294,30 @@ export class EngineRuntime {
         this.#log.warn({ err: error }, "could not publish the business metrics snapshot");
       }
     }, publishIntervalMs);
+  }
+
+  /**
+   * Segment profiles (and so lookalike scores) refreshed now and every
+   * `segmentProfiles.refresh`, `segmentProfiles.batch` customers per turn of the event
+   * loop so events and requests keep flowing during a scan of a large base.
+   */
+  #refreshSegmentProfiles(): void {
+    const { refreshIntervalMs, batchCustomers } = this.#config.segmentProfiles;
+    if (refreshIntervalMs === 0) return;
+    const step = () => {
+      if (this.#phase === "draining" || this.#phase === "stopped") return;
+      try {
+        if (!this.engine.refreshSegmentProfiles(batchCustomers)) setImmediate(step);
+      } catch (error) {
+        this.#log.error({ err: error }, "segment profile refresh failed; the previous profiles stay");
+      }
+    };
+    const begin = () => {
+      // Still scanning since the last tick (a very large base): let that one finish.
+      if (!this.engine.segmentProfilesRefreshing) step();
+    };
+    begin();
+    this.#profileRefreshes = setInterval(begin, refreshIntervalMs);
   }
 
   /** Ready means every connection is up; each one's disconnects and reconnects are logged. */

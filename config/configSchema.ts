@@ -184,6 +184,19 @@ const ModelsSection = Type.Object(
   { ...strict, default: {}, description: "Online predictive models; the churn horizon is engine.lifecycle.churnedAfter" },
 );
 
+const SegmentProfilesSection = Type.Object(
+  {
+    refresh: Duration("60s", "Time between refreshes of the segment profiles and lookalike scores; 0: only when a query finds none (else at least 1s)"),
+    batch: Type.Integer({
+      minimum: 100,
+      maximum: 1_000_000,
+      default: 2_000,
+      description: "Customers a refresh scans per turn of the event loop (about 10 µs each: bench/micro/segmentProfiles.measure.ts)",
+    }),
+  },
+  { ...strict, default: {} },
+);
+
 const EconomicsSection = Type.Object(
   {
     margin: Type.Number({
@@ -302,6 +315,7 @@ export const ConfigSchema = Type.Object(
     nats: NatsSection,
     checkpoint: CheckpointSection,
     metrics: MetricsSection,
+    segmentProfiles: SegmentProfilesSection,
     economics: EconomicsSection,
     models: ModelsSection,
     http: HttpSection,

@@ -64,6 +64,14 @@ export interface MetricsSettings {
   readonly publishIntervalMs: number;
 }
 
+/** How often the segment profiles are refreshed, and in what slices. */
+export interface SegmentProfilesSettings {
+  /** 0: only when a query finds no profile. */
+  readonly refreshIntervalMs: number;
+  /** Customers scanned per turn of the event loop. */
+  readonly batchCustomers: number;
+}
+
 export interface HttpSettings {
   readonly host: string;
   readonly port: number;
@@ -87,6 +95,7 @@ export interface CxConfig {
   readonly nats: NatsSettings;
   readonly checkpoint: CheckpointSettings;
   readonly metrics: MetricsSettings;
+  readonly segmentProfiles: SegmentProfilesSettings;
   readonly http: HttpSettings;
   readonly logLevel: string;
   readonly decisions: DecisionDefinitions;
@@ -241,6 +250,11 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     }
     return value;
   };
+  const segmentProfilesRefreshMs = () => {
+    const value = ms(config.segmentProfiles.refresh, ["segmentProfiles", "refresh"]);
+    if (value !== 0 && value < 1_000) throw settingError(["segmentProfiles", "refresh"], `refresh the segment profiles at most once a second (or 0: on demand), got ${config.segmentProfiles.refresh}`);
+    return value;
+  };
   return Object.freeze({
     file,
     version,
@@ -314,6 +328,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       logStream: config.checkpoint.logStream,
     }),
     metrics: Object.freeze({ publishIntervalMs: ms(config.metrics.publishInterval, ["metrics", "publishInterval"]) }),
+    segmentProfiles: Object.freeze({ refreshIntervalMs: segmentProfilesRefreshMs(), batchCustomers: config.segmentProfiles.batch }),
     http: Object.freeze({ host: config.http.host, port: config.http.port }),
     logLevel: config.log.level,
     decisions: Object.freeze({ version, segments: config.segments, actions: config.actions, triggers: config.triggers }),

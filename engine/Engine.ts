@@ -30,6 +30,10 @@ import { OnlineModels, type ModelReport } from "./models/OnlineModels.js";
 import { SegmentTracker } from "./segments/SegmentTracker.js";
 import { TimerQueue } from "./timers/TimerQueue.js";
 import { describeCustomer, type CustomerProfile, type CustomerScores } from "./state/CustomerProfile.js";
+import { Lookalike } from "./segments/profiles/Lookalike.js";
+import { profileAttributes, type BinnedAttribute } from "./segments/profiles/ProfileAttributes.js";
+import { SegmentProfiler } from "./segments/profiles/SegmentProfiler.js";
+import type { SegmentProfiles } from "./segments/profiles/SegmentProfiles.js";
 import type { Valuation } from "./state/customerValue.js";
 import { StateLayout, type CustomerState } from "./state/CustomerState.js";
 import { decodePayload } from "./wire/decodePayload.js";
@@ -115,6 +119,12 @@ export class Engine {
    */
   readonly #timers = new TimerQueue();
   readonly #cube: LiveCube;
+  readonly #profileAttributes: readonly BinnedAttribute[];
+  readonly #lookalike: Lookalike;
+  /** The latest segment profiles; null until the first refresh. Derived data: never checkpointed. */
+  #profiles: SegmentProfiles | null = null;
+  /** A refresh in progress: the customers to scan (taken when it began) and how far it got. */
+  #profileScan: { readonly profiler: SegmentProfiler; readonly states: CustomerState[]; next: number } | null = null;
   #decisions: DecisionConfig;
   /** Event-time "now": the largest event ts applied so far. */
   #watermark = 0;
@@ -151,6 +161,10 @@ export class Engine {
       this.#output.segmentChanged(change),
     );
     this.#cube = new LiveCube({ lifecycle: options.settings.lifecycle, segments: decisions.segments, segmentsFingerprint: decisions.segmentsFingerprint });
+    this.#profileAttributes = profileAttributes({ lifecycle: options.settings.lifecycle });
+    // Before the first profile, a segment's lookalike score is its share of the base.
+    this.#lookalike = new Lookalike(this.#profileAttributes, (segment) => this.#segments.sizes[segment]! / Math.max(1, this.#customers.inMemory + this.#customers.spilled));
+    this.#ctx.lookalike = this.#lookalike;
     this.#bootId = options.clock.now().toString(36);
   }
 
@@ -650,6 +664,63 @@ export class Engine {
   /** The behaviours that move with being a detractor, over the customers in memory: a scan, for queries only. */
   detractorDrivers(): DetractorDriversInsight {
     return detractorDrivers(this.#customers.inMemoryStates(), this.#eventTimeNow());
+  }
+
+  /**
+   * Works on the segment profiles: scans up to `budget` customers of a refresh (starting
+   * one if none is under way) and returns true when this call finished it, after which
+   * `segmentProfiles()` and the lookalike scores use the new profiles. The customers to
+   * scan are those in memory when the refresh began, each read as it is when its turn
+   * comes; one evicted since is skipped. Call it with a small budget, again and again,
+   * to keep each turn of the event loop short.
+   */
+  refreshSegmentProfiles(budget = Number.POSITIVE_INFINITY): boolean {
+    if (this.#profileScan === null) {
+      const profiler = new SegmentProfiler(this.#profileAttributes, this.#segments.segments, this.#eventTimeNow());
+      this.#profileScan = { profiler, states: [...this.#customers.inMemoryStates()], next: 0 };
+    }
+    const scan = this.#profileScan;
+    try {
+      const end = Math.min(scan.states.length, scan.next + budget);
+      for (let i = scan.next; i < end; i++) {
+        const state = scan.states[i]!;
+        // An evicted state's numbers may already hold another customer's.
+        if (this.#customers.peek(state.customerId) === state) scan.profiler.add(state);
+      }
+      scan.next = end;
+      if (end < scan.states.length) return false;
+      this.#profileScan = null;
+      this.#profiles = scan.profiler.finish(this.#clock.now());
+      this.#lookalike.install(this.#profiles);
+      return true;
+    } catch (error) {
+      // A failed refresh is dropped (the previous profiles stay); the next call starts afresh.
+      this.#profileScan = null;
+      throw error;
+    }
+  }
+
+  /** Whether a refresh of the segment profiles is under way (see `refreshSegmentProfiles`). */
+  get segmentProfilesRefreshing(): boolean {
+    return this.#profileScan !== null;
+  }
+
+  /** The latest segment profiles; if there are none yet, computed now in one scan of the customers in memory. */
+  segmentProfiles(): SegmentProfiles {
+    if (this.#profiles === null) this.refreshSegmentProfiles();
+    return this.#profiles!;
+  }
+
+  /**
+   * A customer's lookalike score for every segment, by id, from the latest profiles (the
+   * segment's share of the base before any); undefined if the engine holds no state for
+   * it in memory (see `needsLoad`).
+   */
+  lookalikeOf(customerId: string): Record<string, number> | undefined {
+    const state = this.#customers.peek(customerId);
+    if (state === undefined) return undefined;
+    const now = this.#eventTimeNow();
+    return Object.fromEntries(this.#segments.segments.map((segment, index) => [segment.id, this.#lookalike.score(index, state, now)]));
   }
 
   /**

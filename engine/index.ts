@@ -3,6 +3,20 @@
 export { Engine, IngestResult, stateLayoutFor, type EngineOptions, type SegmentSize } from "./Engine.js";
 export { MAX_SEGMENTS, type CompiledSegment } from "./segments/CompiledSegment.js";
 export type { SegmentChange, SegmentChangeCause, SegmentsSnapshot } from "./segments/SegmentTracker.js";
+export {
+  BASE_PROFILE,
+  SegmentProfiles,
+  type AttributeComparison,
+  type AttributeDistribution,
+  type BinComparison,
+  type BinShare,
+  type CategoryShare,
+  type MeasureSummary,
+  type ProfileComparison,
+  type ProfilesStamp,
+  type ProfileSummary,
+  type SegmentProfile,
+} from "./segments/profiles/SegmentProfiles.js";
 export type { EngineOutput, RejectedInput } from "./EngineOutput.js";
 export {
   ACTION_KINDS,

@@ -11,6 +11,7 @@ import {
   ServiceErrorCodes,
   CxError,
   BREAKDOWNS,
+  BASE_PROFILE,
   withBreakdowns,
   type Breakdown,
   type BusinessReportPart,
@@ -62,6 +63,19 @@ export const SegmentsQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 const segmentsQuery = TypeCompiler.Compile(SegmentsQuerySchema);
+
+/**
+ * Body of `cx.query.segment-profiles`: {} for every segment's profile and the base's;
+ * `profile` for one ("base": the whole base); `compare` for two side by side.
+ */
+export const SegmentProfilesQuerySchema = Type.Object(
+  {
+    profile: Type.Optional(Type.String({ maxLength: 64 })),
+    compare: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { minItems: 2, maxItems: 2 })),
+  },
+  { additionalProperties: false },
+);
+const segmentProfilesQuery = TypeCompiler.Compile(SegmentProfilesQuerySchema);
 
 /** What `cx.query.metrics` and `cx.metrics.business` carry: reports by window, as of the watermark. */
 export function businessMetricsReply(
@@ -135,6 +149,7 @@ export class RequestServices {
       serve(Subjects.queryInsights, (msg) => this.#insights(msg)),
       serve(Subjects.querySegments, (msg) => this.#segments(msg)),
       serve(Subjects.queryCube, (msg) => this.#cube(msg)),
+      serve(Subjects.querySegmentProfiles, (msg) => this.#segmentProfiles(msg)),
       // Not in the queue group: every engine instance reloads.
       this.#nc.subscribe(Subjects.adminReload, { callback: guarded((msg) => this.#reloadConfig(msg)) }),
     );
@@ -227,7 +242,9 @@ export class RequestServices {
     }
     if (query.customerId !== undefined) {
       const customerId = query.customerId;
-      return this.#whenLoaded(msg, customerId, () => reply(msg, { customerId, segments: engine.segmentsOf(customerId) ?? null }));
+      return this.#whenLoaded(msg, customerId, () =>
+        reply(msg, { customerId, segments: engine.segmentsOf(customerId) ?? null, lookalike: engine.lookalikeOf(customerId) ?? null }),
+      );
     }
     if (query.segment === undefined) {
       if (query.sample !== undefined) return replyError(msg, InputErrorCodes.InvalidValue, `"sample" needs a "segment"; ${usage}`);
@@ -251,6 +268,36 @@ export class RequestServices {
     const answer = this.#engine.queryCube(query);
     if (answer instanceof Rejection) return replyError(msg, answer.code, answer.message);
     reply(msg, { ...answer, tookMs: performance.now() - started });
+  }
+
+  #segmentProfiles(msg: Msg): void {
+    const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    const engine = this.#engine;
+    const ids = [...engine.segmentSizes().map((size) => size.segment), BASE_PROFILE];
+    const usage = `a segment-profiles query is {} (all), {"profile": "<id>"} or {"compare": ["<id>", "<id>"]}; ids: ${ids.join(", ")}`;
+    if (!segmentProfilesQuery.Check(query) || (query.profile !== undefined && query.compare !== undefined)) {
+      return replyError(msg, InputErrorCodes.InvalidValue, usage);
+    }
+    const unknown = [query.profile, ...(query.compare ?? [])].find((id) => id !== undefined && !ids.includes(id));
+    if (unknown !== undefined) return replyError(msg, InputErrorCodes.InvalidValue, `unknown segment ${JSON.stringify(unknown)}; ${usage}`);
+    const started = performance.now();
+    // The latest refresh; the first query before any computes them (a scan of the customers in memory).
+    const profiles = engine.segmentProfiles();
+    const answer =
+      query.compare !== undefined
+        ? { comparison: profiles.compare(query.compare[0]!, query.compare[1]!) }
+        : query.profile !== undefined
+          ? { profile: profiles.profile(query.profile) }
+          : { profiles: profiles.ids.map((id) => profiles.profile(id)) };
+    reply(msg, {
+      watermark: engine.watermark,
+      ...profiles.stamp,
+      // Profiles cover the customers in memory; spilled ones are in the checkpoint store only.
+      customersSpilled: engine.customersSpilled,
+      computedMs: performance.now() - started,
+      ...answer,
+    });
   }
 
   #reloadConfig(msg: Msg): void {

@@ -44,6 +44,8 @@ export const Subjects = {
   querySegments: "cx.query.segments",
   /** Group-by over the live cube's pre-aggregated cells (segment, channel, lifecycle stage, value tier, NPS class, month). */
   queryCube: "cx.query.cube",
+  /** What segments' members look like: every profile, one, or two compared (docs/segment-profiles.md). */
+  querySegmentProfiles: "cx.query.segment-profiles",
 
   /** Periodic snapshots of the business metrics over every configured window. */
   metricsBusiness: "cx.metrics.business",

@@ -4,6 +4,7 @@ import { CHANNEL_INDEX, CHANNELS, type Channel } from "../events/Channel.js";
 import { EVENT_TYPE_INDEX, EVENT_TYPES } from "../events/EventType.js";
 import { compilePredicate, type CompiledRule } from "../rules/compileRule.js";
 import { RuleSource } from "../rules/RuleSource.js";
+import { BASE_PROFILE } from "../segments/profiles/SegmentProfiles.js";
 import { compileSegment, MAX_SEGMENTS, segmentsFingerprint, type CompiledSegment } from "../segments/CompiledSegment.js";
 import type { Reason } from "./Decision.js";
 import type { RuleContext } from "./RuleContext.js";
@@ -52,8 +53,8 @@ const noLocation: LocateValue = () => undefined;
 
 export function compileDecisionConfig(definitions: DecisionDefinitions, locate: LocateValue = noLocation): DecisionConfig {
   const segmentIds = definitions.segments.map((segment) => segment.id);
-  const eligibilityScope = ruleScope({ event: false, channel: true, segments: segmentIds });
-  const triggerScope = ruleScope({ event: true, channel: false, segments: segmentIds });
+  const eligibilityScope = ruleScope({ event: false, channel: true, segments: segmentIds, lookalike: segmentIds });
+  const triggerScope = ruleScope({ event: true, channel: false, segments: segmentIds, lookalike: segmentIds });
   const sourceAt = (text: string, keyPath: readonly (string | number)[]) => {
     const location = locate(keyPath);
     return new RuleSource(text, { ...location, keyPath: formatKeyPath(keyPath) });
@@ -73,6 +74,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
   }
   const segments = definitions.segments.map((definition, index) => {
     if (segmentIds.indexOf(definition.id) !== index) throw fail(["segments", index, "id"], `segment id "${definition.id}" is used twice`);
+    if (definition.id === BASE_PROFILE) throw fail(["segments", index, "id"], `segment id "${BASE_PROFILE}" is reserved: segment profiles name the whole base so`);
     const earlier = ruleScope({ event: false, channel: false, segments: segmentIds.slice(0, index) });
     return compileSegment(definition, index, sourceAt(definition.when, ["segments", index, "when"]), earlier);
   });

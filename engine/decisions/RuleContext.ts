@@ -1,5 +1,6 @@
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import type { OnlineModels } from "../models/OnlineModels.js";
+import { NO_LOOKALIKE, type Lookalike } from "../segments/profiles/Lookalike.js";
 import type { CustomerState, LifecyclePolicy } from "../state/CustomerState.js";
 
 /**
@@ -20,6 +21,8 @@ export class RuleContext {
   known = true;
   /** The online models, for the score names of rules; null when they are off. */
   models: OnlineModels | null = null;
+  /** Lookalike scores from the latest segment profiles (`lookalike("id")`); the engine sets its own. */
+  lookalike: Lookalike = NO_LOOKALIKE;
 
   readonly lifecycle: LifecyclePolicy;
 

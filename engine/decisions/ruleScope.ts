@@ -217,6 +217,12 @@ export interface ScopeParts {
    * triggers and eligibility, those defined before it for a segment's own rule.
    */
   readonly segments: readonly string[];
+  /**
+   * Segments `lookalike` may name, in membership-bit order: every segment for triggers
+   * and eligibility. Absent for a segment's own rule, which may not use it: a score moves
+   * when the profiles are refreshed, with no event or timer to re-evaluate the membership.
+   */
+  readonly lookalike?: readonly string[];
 }
 
 function inSegmentFunction(segments: readonly string[]): RuleFunction {
@@ -239,6 +245,23 @@ function inSegmentFunction(segments: readonly string[]): RuleFunction {
   };
 }
 
+function lookalikeFunction(segments: readonly string[] | undefined): RuleFunction {
+  return {
+    name: "lookalike",
+    description: 'lookalike("id"): 0 to 1, how much the customer looks like the segment\'s members rather than the rest of the base (docs/segment-profiles.md)',
+    params: ["string"],
+    returns: "number",
+    bind: ([segment]) => {
+      if (segments === undefined) return { error: "lookalike is not available in a segment's rule (scores move when profiles are refreshed, with no event to re-evaluate it)", arg: 0 };
+      const id = segment!.constant ? segment!.read(undefined as unknown as RuleContext) : undefined;
+      if (typeof id !== "string") return { error: "the segment must be a constant string", arg: 0 };
+      const index = segments.indexOf(id);
+      if (index < 0) return { error: `unknown segment "${id}"; lookalike may use: ${segments.length === 0 ? "none" : segments.join(", ")}`, arg: 0 };
+      return (c) => c.lookalike.score(index, c.customer, c.now);
+    },
+  };
+}
+
 /**
  * The scope for a rule: customer names and functions always, free customer attributes
  * as `attrs.<key>`, and event names (triggers) or the target channel and request
@@ -249,7 +272,7 @@ export function ruleScope(parts: ScopeParts): RuleScope<RuleContext> {
   const names = new Map<string, NameBinding<RuleContext>>(CUSTOMER_NAMES.map((n) => [n.name, n]));
   if (parts.event) for (const n of EVENT_NAMES) names.set(n.name, n);
   if (parts.channel) for (const n of CHANNEL_NAMES) names.set(n.name, n);
-  const functions = new Map([...CUSTOMER_FUNCTIONS, inSegmentFunction(parts.segments)].map((f) => [f.name, f]));
+  const functions = new Map([...CUSTOMER_FUNCTIONS, inSegmentFunction(parts.segments), lookalikeFunction(parts.lookalike)].map((f) => [f.name, f]));
   const known = [...names.keys(), ...functions.keys()];
   return {
     name(path) {

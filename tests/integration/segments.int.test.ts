@@ -119,7 +119,8 @@ describe("segments over NATS (the default configuration's segments)", () => {
     expect(one.body).toMatchObject({ segment: "lapsing-buyers", size: 1, sample: ["SEGT"] });
 
     const customer = await ask(encode({ customerId: "SEG1" }));
-    expect(customer.body).toEqual({ customerId: "SEG1", segments: ["high-value"] });
+    expect(customer.body).toMatchObject({ customerId: "SEG1", segments: ["high-value"] });
+    expect(Object.keys(customer.body.lookalike as object)).toEqual(sizes.map((s) => s.segment));
     const profile = await nc.request(Subjects.queryProfile, encode({ customerId: "SEG1" }), { timeout: 3_000 });
     expect((decodePlain(profile.data) as { profile: { segments: string[] } }).profile.segments).toEqual(["high-value"]);
   });

@@ -318,3 +318,21 @@ describe("loadConfig: business-metric windows", () => {
     expect(error.position?.line).toBe(2);
   });
 });
+
+describe("loadConfig: segment profiles", () => {
+  it("reads the refresh interval in milliseconds and the batch, with defaults of 60s and 2,000", () => {
+    expect(parseConfig("", FILE).segmentProfiles).toEqual({ refreshIntervalMs: 60_000, batchCustomers: 2_000 });
+    expect(parseConfig(`segmentProfiles:\n  refresh: 5m\n  batch: 500\n`, FILE).segmentProfiles).toEqual({ refreshIntervalMs: 300_000, batchCustomers: 500 });
+    expect(parseConfig(`segmentProfiles:\n  refresh: 0\n`, FILE).segmentProfiles.refreshIntervalMs).toBe(0);
+  });
+
+  it("refuses a refresh under a second and a batch under 100, at their lines", () => {
+    const refresh = configError(`segmentProfiles:\n  refresh: 200ms\n`);
+    expect(refresh.code).toBe(ConfigErrorCodes.ConfigInvalid);
+    expect(refresh.message).toMatch(/segmentProfiles\.refresh.*at most once a second/);
+    expect(refresh.position?.line).toBe(2);
+    const batch = configError(`segmentProfiles:\n  batch: 10\n`);
+    expect(batch.message).toContain("segmentProfiles.batch");
+    expect(batch.position?.line).toBe(2);
+  });
+});
