@@ -169,7 +169,12 @@ const ModelsSection = Type.Object(
     hashBits: Type.Integer({ minimum: 8, maximum: 20, default: 14, description: "Hashed feature slots per model are 2^hashBits (40 bytes each: 640 KiB a model at 14)" }),
     responseWindow: Duration("7d", "A decision with no accept or convert within this is a negative for its action's response model"),
     purchaseWindow: Duration("30d", "A purchase-propensity label: a purchase in the category within this"),
-    maxCategories: Type.Integer({ minimum: 0, maximum: 31, default: 16, description: "Product categories that get a purchase model: the first ones seen" }),
+    purchaseCategories: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      maxItems: 31,
+      uniqueItems: true,
+      default: [],
+      description: "Product categories that get a purchase-propensity model (the event's `category`); none by default",
+    }),
     maxLabelWatches: Type.Integer({
       minimum: 0,
       default: 100_000,

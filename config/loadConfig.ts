@@ -282,7 +282,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
             bits: config.models.hashBits,
             responseWindowMs: ms(config.models.responseWindow, ["models", "responseWindow"]),
             purchaseWindowMs: ms(config.models.purchaseWindow, ["models", "purchaseWindow"]),
-            maxCategories: config.models.maxCategories,
+            categories: Object.freeze([...config.models.purchaseCategories]),
             maxLabelWatches: config.models.maxLabelWatches,
             qualityWindow: config.models.qualityWindow,
             priors: Object.freeze({ ...config.models.priors }),

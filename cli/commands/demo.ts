@@ -47,6 +47,11 @@ export interface DemoSummary {
     readonly detractorProfit: number;
     readonly promoterProfit: number;
   };
+  /** What the engine has learned: segment sizes, and each online model's evidence and rolling AUC. */
+  readonly knowledge: {
+    readonly segments: Readonly<Record<string, number>>;
+    readonly models: readonly { readonly model: string; readonly target: string; readonly labels: number; readonly auc: number | null }[];
+  };
 }
 
 const DECIDE_CHANNELS: readonly Channel[] = ["web", "app", "callcenter", "branch"];
@@ -98,7 +103,10 @@ export async function runDemo(values: OptionValues): Promise<number> {
           `dlq ${engine.stats.totalRejected()}  customers ${engine.customersInMemory}`,
       );
       lastEvents = events;
-      if (seconds % BUSINESS_EVERY_S === 0) report(`        ${businessLine(headline(engine))}`);
+      if (seconds % BUSINESS_EVERY_S === 0) {
+        report(`        ${businessLine(headline(engine))}`);
+        report(`        ${knowledgeLine(knowledge(engine))}`);
+      }
     }, 1_000);
 
     await new Promise<void>((resolve) => {
@@ -133,6 +141,7 @@ export async function runDemo(values: OptionValues): Promise<number> {
       consumerLag: Math.max(0, publisher.sent - engine.stats.lastSeq),
       configVersion: engine.configVersion,
       business: headline(engine),
+      knowledge: knowledge(engine),
     };
     if (json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -141,7 +150,7 @@ export async function runDemo(values: OptionValues): Promise<number> {
         `\ndone: ${summary.events} events in ${summary.durationSeconds} s (${summary.eventsPerSecond}/s), ` +
           `${summary.decisions} decisions (${summary.triggeredDecisions} triggered), ` +
           `decide p50 ${summary.decideP50Ms} ms p99 ${summary.decideP99Ms} ms p99.9 ${summary.decideP999Ms} ms, ` +
-          `${summary.dlq} sent to the DLQ, ${summary.customers} customers in memory\n${businessLine(summary.business)}`,
+          `${summary.dlq} sent to the DLQ, ${summary.customers} customers in memory\n${businessLine(summary.business)}\n${knowledgeLine(summary.knowledge)}`,
       );
     }
     return 0;
@@ -178,6 +187,26 @@ function businessLine(b: DemoSummary["business"]): string {
     `profit ${b.profit.toFixed(0)} (detractors ${b.detractorProfit.toFixed(0)}, promoters ${b.promoterProfit.toFixed(0)})  ` +
     `NPS ${score(b.nps)}  CSAT ${score(b.csat)}  open complaints ${b.openComplaints}`
   );
+}
+
+function knowledge(engine: Engine): DemoSummary["knowledge"] {
+  return {
+    segments: Object.fromEntries(engine.segmentSizes().map(({ segment, size }) => [segment, size])),
+    models: engine.modelReports().map(({ model, target, quality }) => ({
+      model,
+      target,
+      labels: quality.total,
+      auc: Number.isNaN(quality.auc) ? null : round(quality.auc, 3),
+    })),
+  };
+}
+
+function knowledgeLine(k: DemoSummary["knowledge"]): string {
+  const segments = Object.entries(k.segments).map(([segment, size]) => `${segment} ${size}`).join(", ");
+  const churn = k.models.find((m) => m.model === "churn");
+  const learned = k.models.filter((m) => m.labels > 0).length;
+  const auc = churn?.auc === null || churn === undefined ? "n/a" : churn.auc.toFixed(3);
+  return `segments: ${segments || "none"}  models learning: ${learned} (churn: ${churn?.labels ?? 0} labels, AUC ${auc})`;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -15,8 +15,12 @@ export interface ModelSettings {
   readonly responseWindowMs: number;
   /** A purchase-propensity label: a purchase in the category within this of the watch's start. */
   readonly purchaseWindowMs: number;
-  /** Categories that get a purchase model, the first ones seen (at most 31). */
-  readonly maxCategories: number;
+  /**
+   * Categories that get a purchase model (at most 31), from configuration rather than
+   * from events: a model's name is a metric label, and a label must never carry
+   * unchecked payload text.
+   */
+  readonly categories: readonly string[];
   /** Decisions and purchase windows watched at once, over all customers; more are not learned from. */
   readonly maxLabelWatches: number;
   /** Labelled predictions each model's rolling quality keeps. */
@@ -93,8 +97,8 @@ export class OnlineModels {
   #churn: TrackedModel;
   readonly response = new Map<string, TrackedModel>();
   readonly purchase = new Map<string, TrackedModel>();
-  /** Purchase models' categories in the order they came: a category's index is its bit in PurchaseWatch.bought. */
-  readonly #categories: string[] = [];
+  /** A category's index in `settings.categories`: its bit in PurchaseWatch.bought. */
+  readonly #categoryIndex: ReadonlyMap<string, number>;
   readonly #policy: LifecyclePolicy;
   readonly #scratch: FeatureVector;
   /** Watches open now, over all customers, and those not opened because of the limit. */
@@ -102,8 +106,10 @@ export class OnlineModels {
   watchesSkipped = 0;
 
   constructor(settings: ModelSettings, policy: LifecyclePolicy) {
-    if (settings.maxCategories > 31) throw new RangeError(`at most 31 categories can have a purchase model, not ${settings.maxCategories}`);
+    if (settings.categories.length > 31) throw new RangeError(`at most 31 categories can have a purchase model, not ${settings.categories.length}`);
     this.settings = settings;
+    this.#categoryIndex = new Map(settings.categories.map((category, index) => [category, index]));
+    for (const category of settings.categories) this.purchase.set(category, this.#newModel(settings.priors.purchase));
     this.#policy = policy;
     this.#scratch = new FeatureVector(settings.bits, CUSTOMER_FEATURE_COUNT);
     this.#churn = this.#newModel(settings.priors.churn);
@@ -130,9 +136,9 @@ export class OnlineModels {
     return tracked === undefined ? this.settings.priors.response : tracked.model.predict(this.#features(state, nowTs));
   }
 
-  /** Categories with a purchase model, in the order they came. */
+  /** Categories with a purchase model, as configured. */
   get categories(): readonly string[] {
-    return this.#categories;
+    return this.settings.categories;
   }
 
   /** Labels what this event decides, from the state before it applies. */
@@ -145,10 +151,10 @@ export class OnlineModels {
       state.churnObservedTs = 0;
     }
     if (event.typeIndex === EventTypeIndex.offer_response && event.decisionId !== "") this.#responded(state, event);
-    if (event.typeIndex === EventTypeIndex.purchase) {
-      const index = this.#categoryIndex(event.category);
-      const watch = state.purchaseWatch;
-      if (index >= 0 && watch !== null && event.ts <= watch.dueTs) watch.bought |= 1 << index;
+    const watch = state.purchaseWatch;
+    if (watch !== null && event.typeIndex === EventTypeIndex.purchase && event.ts <= watch.dueTs) {
+      const index = this.#categoryIndex.get(event.category);
+      if (index !== undefined) watch.bought |= 1 << index;
     }
   }
 
@@ -197,7 +203,7 @@ export class OnlineModels {
     }
     const purchase = state.purchaseWatch;
     if (purchase !== null && purchase.dueTs <= nowTs) {
-      this.#categories.forEach((category, index) => this.purchase.get(category)!.learn(purchase.features, (purchase.bought >>> index) & 1 ? 1 : 0));
+      this.settings.categories.forEach((category, index) => this.purchase.get(category)!.learn(purchase.features, (purchase.bought >>> index) & 1 ? 1 : 0));
       state.purchaseWatch = null;
       this.watches--;
     }
@@ -255,12 +261,8 @@ export class OnlineModels {
     this.#churn = restore(snapshot.churn);
     this.response.clear();
     for (const [action, s] of snapshot.response) this.response.set(action, restore(s));
-    this.purchase.clear();
-    this.#categories.length = 0;
-    for (const [category, s] of snapshot.purchase) {
-      this.purchase.set(category, restore(s));
-      this.#categories.push(category);
-    }
+    // Categories no longer configured are dropped; new ones start from their prior.
+    for (const [category, s] of snapshot.purchase) if (this.purchase.has(category)) this.purchase.set(category, restore(s));
     this.watches = snapshot.watches;
     this.watchesSkipped = snapshot.watchesSkipped;
   }
@@ -293,16 +295,6 @@ export class OnlineModels {
     if (this.watches < this.settings.maxLabelWatches) return true;
     this.watchesSkipped++;
     return false;
-  }
-
-  /** The category's bit, creating its model while there is room; -1 beyond `maxCategories`. */
-  #categoryIndex(category: string): number {
-    const index = this.#categories.indexOf(category);
-    if (index >= 0 || category === "") return index;
-    if (this.#categories.length >= this.settings.maxCategories) return -1;
-    this.#categories.push(category);
-    this.purchase.set(category, this.#newModel(this.settings.priors.purchase));
-    return this.#categories.length - 1;
   }
 
   #features(state: CustomerState, nowTs: number): FeatureVector {

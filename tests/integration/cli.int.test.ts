@@ -82,6 +82,12 @@ describe("the cxpulse command line", () => {
     expect(headlines.length).toBeGreaterThanOrEqual(1);
     expect(headlines[0]![0]).toBeLessThanOrEqual(business.customers);
     expect(business.revenue).toBeGreaterThan(headlines[0]![1]);
+    // What the engine learned: segment sizes, and models with labels.
+    const knowledge = summary.knowledge as { segments: Record<string, number>; models: { model: string; labels: number }[] };
+    expect(Object.keys(knowledge.segments)).toContain("high-value");
+    expect(Object.values(knowledge.segments).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(knowledge.models.find((m) => m.model === "churn")!.labels).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/segments: high-value \d+/);
     // The demo cleans up after itself: well within duration + start-up + catch-up.
     expect(Date.now() - started).toBeLessThan(40_000);
   }, 60_000);

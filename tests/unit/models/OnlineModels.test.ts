@@ -11,6 +11,7 @@ engine:
 models:
   responseWindow: 2d
   purchaseWindow: 10d
+  purchaseCategories: [phones, tv]
 actions:
   - id: care-call
     kind: service
@@ -85,6 +86,8 @@ describe("online models in the engine", () => {
     d.send(anEvent("web_visit", { customerId: "C", ts: T0 + 1 }));
     d.send(anEvent("purchase", { customerId: "C", ts: T0 + 2 * DAY, category: "tv" }));
     d.send(anEvent("purchase", { customerId: "C", ts: T0 + 3 * DAY, category: "phones" }));
+    // Only configured categories have a model: a metric label never carries payload text.
+    d.send(anEvent("purchase", { customerId: "C", ts: T0 + 3 * DAY, category: "garden" }));
     expect(d.engine.modelReports().filter((r) => r.model === "purchase").map((r) => r.target)).toEqual(["phones", "tv"]);
     // A's and B's windows opened after their own purchases (what comes next counts), C's with its visit.
     d.send(anEvent("web_visit", { customerId: "CLOCK", ts: T0 + 10 * DAY + 1 }));
@@ -155,8 +158,8 @@ describe("online models in the engine", () => {
     expect(learned).toEqual([
       ["churn", "", true],
       ["response", "care-call", true],
-      ["purchase", "tv", true],
       ["purchase", "phones", true],
+      ["purchase", "tv", true],
     ]);
   });
 
