@@ -55,6 +55,7 @@ const PREFERRED_CHANNEL_HASHES = [...CHANNELS, "none"].map((channel) => FeatureV
 export const CUSTOMER_FEATURE_COUNT = 1 + Object.keys(S).length + CHANNELS.length + WINDOW_SERIES_NAMES.length + 4;
 
 const facts = new LifecycleFacts();
+const windowSums = new Float64Array(WINDOW_SERIES_NAMES.length);
 
 /**
  * Fills `into` with a customer's features at `nowTs` (event time) for the online
@@ -90,7 +91,8 @@ export function customerFeatures(state: CustomerState, nowTs: number, policy: Li
   into.addNumeric(S.offersDeclined, state.offersDeclined);
   into.addNumeric(S.products, state.products.length);
   for (let c = 0; c < CHANNEL_COUNT_SEEDS.length; c++) into.addNumeric(CHANNEL_COUNT_SEEDS[c]!, state.eventsByChannel[c]!);
-  for (let s = 0; s < WINDOW_SEEDS.length; s++) into.addNumeric(WINDOW_SEEDS[s]!, state.windowSum(s, nowTs, WINDOW_DAYS));
+  state.window.sums(nowTs, WINDOW_DAYS, windowSums);
+  for (let s = 0; s < WINDOW_SEEDS.length; s++) into.addNumeric(WINDOW_SEEDS[s]!, windowSums[s]!);
   into.addCategoryHash(STATUS_HASHES[lifecycleStatusIndex(LifecycleFacts.of(state, facts), nowTs, policy)]!);
   into.addCategoryHash(VALUE_TIER_HASHES[state.valueTier]!);
   into.addCategoryHash(COMPLAINT_HASHES[complaintHistoryIndexOf(state.complaints, state.openComplaints)]!);

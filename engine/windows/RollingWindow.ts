@@ -98,6 +98,19 @@ export class RollingWindow {
     return total;
   }
 
+  /** Every series' `sum` at once into `into` (one value per series): one pass over the span instead of one per series. */
+  sums(nowTs: number, spanBuckets: number, into: Float64Array): void {
+    const { bucketCount, seriesCount } = this.shape;
+    const nowBucket = this.shape.bucketOf(nowTs);
+    const last = Math.min(nowBucket, this.#newestBucket);
+    const first = Math.max(nowBucket - spanBuckets + 1, this.#newestBucket - bucketCount + 1, 0);
+    into.fill(0, 0, seriesCount);
+    for (let bucket = first; bucket <= last; bucket++) {
+      const offset = (bucket % bucketCount) * seriesCount;
+      for (let series = 0; series < seriesCount; series++) into[series] += this.#values[offset + series]!;
+    }
+  }
+
   /**
    * The non-empty buckets, for snapshots: `[bucket, series values..., bucket, ...]`
    * with absolute bucket numbers. Most customers are active on a few days of the

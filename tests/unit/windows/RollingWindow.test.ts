@@ -41,6 +41,21 @@ describe("WindowShape", () => {
 });
 
 describe("RollingWindow", () => {
+  it("sums every series at once exactly as sum does each, for every span and now, across the ring's wrap", () => {
+    const w = ring();
+    for (let bucket = 0; bucket < 12; bucket++) {
+      w.add(at(bucket, 7), A, bucket + 1);
+      if (bucket % 3 === 0) w.add(at(bucket), Z, 10 * bucket);
+    }
+    const into = new Float64Array(SERIES);
+    for (let now = 5; now <= 16; now++) {
+      for (let span = 1; span <= COUNT + 1; span++) {
+        w.sums(at(now, 3), span, into);
+        expect([now, span, ...into]).toEqual([now, span, w.sum(A, at(now, 3), span), w.sum(Z, at(now, 3), span)]);
+      }
+    }
+  });
+
   it("sums a series over the span of buckets ending with the one holding now", () => {
     const w = ring();
     w.add(at(100), A, 1);
