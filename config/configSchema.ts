@@ -249,8 +249,31 @@ const ActionSection = Type.Object(
     value: Type.Number({ minimum: 0, description: "Expected value when the customer takes the action" }),
     weight: Type.Optional(Type.Number({ minimum: 0, description: "Business priority lever (default 1)" })),
     eligibility: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and channel" })),
+    applicability: Type.Optional(Type.String({ minLength: 1, description: "Rule: the action fits the customer's situation now" })),
+    suitability: Type.Optional(Type.String({ minLength: 1, description: "Rule: the action is right for this customer" })),
   },
   strict,
+);
+
+const FrequencyCapSection = Type.Object(
+  {
+    channel: Type.Union([literals(CHANNELS), Type.Literal("all")], { description: '"all": every channel together' }),
+    max: Type.Integer({ minimum: 0, description: "Offers and messages at most, within the window" }),
+    window: Duration("7d", "Rolling window of the cap, in event time"),
+  },
+  strict,
+);
+
+const ContactPolicySection = Type.Object(
+  {
+    caps: Type.Array(FrequencyCapSection, { default: [], description: "Frequency caps on offers and messages; service actions are never capped" }),
+    declineCoolDown: Duration("0s", "After the customer declines an offer, no offer for this long (0: off)"),
+    offersWhileComplaintOpen: Type.Boolean({ default: true, description: "false: no sales offers while a complaint is open" }),
+    outstandingFor: Duration("0s", "An offer made on one channel and not answered blocks the same offer on other channels this long (0: off)"),
+    acceptedRestFor: Duration("0s", "An accepted offer is not made again, on any channel, for this long (0: off)"),
+    withdrawWithin: Duration("0s", "When an offer is accepted, its unanswered decisions on other channels from within this get a withdrawal (0: none)"),
+  },
+  { ...strict, default: {}, description: "One conversation across channels: caps, cool-down, complaint suppression, one channel at a time" },
 );
 
 const SegmentSection = Type.Object(
@@ -330,6 +353,7 @@ export const ConfigSchema = Type.Object(
       maxItems: MAX_SEGMENTS,
       description: "Named groups of customers, kept current as events arrive and as time passes; enter/exit on cx.segments.<segment>.<customerId>",
     }),
+    contactPolicy: ContactPolicySection,
     actions: Type.Array(ActionSection, { default: [] }),
     triggers: Type.Array(TriggerSection, { default: [] }),
     import: ImportSection,

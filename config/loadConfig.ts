@@ -8,6 +8,7 @@ import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } fr
 import {
   ConfigError,
   ConfigErrorCodes,
+  CHANNELS,
   EVENT_TYPES,
   formatKeyPath,
   type AliveModel,
@@ -255,6 +256,26 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     if (value !== 0 && value < 1_000) throw settingError(["segmentProfiles", "refresh"], `refresh the segment profiles at most once a second (or 0: on demand), got ${config.segmentProfiles.refresh}`);
     return value;
   };
+  const contactPolicy = () => {
+    const section = config.contactPolicy;
+    const caps = section.caps.map((cap, i) => {
+      // A cap counts the contact history; past its size, older contacts are not there to count.
+      if (cap.max >= e.contactHistory) {
+        throw settingError(["contactPolicy", "caps", i, "max"], `a cap must be below engine.contactHistory (${e.contactHistory}) to be exact, got ${cap.max}`);
+      }
+      const windowMs = ms(cap.window, ["contactPolicy", "caps", i, "window"]);
+      if (windowMs === 0) throw settingError(["contactPolicy", "caps", i, "window"], "a cap needs a window longer than 0");
+      return Object.freeze({ channelIndex: cap.channel === "all" ? -1 : CHANNELS.indexOf(cap.channel), max: cap.max, windowMs });
+    });
+    return Object.freeze({
+      caps: Object.freeze(caps),
+      declineCoolDownMs: ms(section.declineCoolDown, ["contactPolicy", "declineCoolDown"]),
+      offersWhileComplaintOpen: section.offersWhileComplaintOpen,
+      outstandingMs: ms(section.outstandingFor, ["contactPolicy", "outstandingFor"]),
+      acceptedRestMs: ms(section.acceptedRestFor, ["contactPolicy", "acceptedRestFor"]),
+      withdrawWithinMs: ms(section.withdrawWithin, ["contactPolicy", "withdrawWithin"]),
+    });
+  };
   return Object.freeze({
     file,
     version,
@@ -331,7 +352,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     segmentProfiles: Object.freeze({ refreshIntervalMs: segmentProfilesRefreshMs(), batchCustomers: config.segmentProfiles.batch }),
     http: Object.freeze({ host: config.http.host, port: config.http.port }),
     logLevel: config.log.level,
-    decisions: Object.freeze({ version, segments: config.segments, actions: config.actions, triggers: config.triggers }),
+    decisions: Object.freeze({ version, contactPolicy: contactPolicy(), segments: config.segments, actions: config.actions, triggers: config.triggers }),
     import: Object.freeze({ delimiter: config.import.delimiter, columns: importColumns, constants: importConstants }),
     locate,
   });

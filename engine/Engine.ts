@@ -29,6 +29,7 @@ import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.
 import { OnlineModels, type ModelReport } from "./models/OnlineModels.js";
 import { SegmentTracker } from "./segments/SegmentTracker.js";
 import { TimerQueue } from "./timers/TimerQueue.js";
+import { ContactOutcome } from "./state/ContactHistory.js";
 import { describeCustomer, type CustomerProfile, type CustomerScores } from "./state/CustomerProfile.js";
 import { Lookalike } from "./segments/profiles/Lookalike.js";
 import { profileAttributes, type BinnedAttribute } from "./segments/profiles/ProfileAttributes.js";
@@ -83,6 +84,11 @@ export type IngestResult = (typeof IngestResult)[keyof typeof IngestResult];
 const SUPPRESSED_INELIGIBLE = SUPPRESSION_REASONS.indexOf("ineligible");
 const SUPPRESSED_CHANNEL = SUPPRESSION_REASONS.indexOf("channel");
 const SUPPRESSED_STALE = SUPPRESSION_REASONS.indexOf("stale");
+/** The suppression reason a trigger's blocked action counts under; every rule stage counts as ineligible. */
+const SUPPRESSED_BY: Readonly<Partial<Record<Reason["code"], number>>> = {
+  channel: SUPPRESSED_CHANNEL,
+  policy: SUPPRESSION_REASONS.indexOf("policy"),
+};
 
 /** A message held until the state of the customer at the head of the queue is loaded. */
 interface HeldMessage {
@@ -307,6 +313,9 @@ export class Engine {
     this.#cube.afterApply(state, event);
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
+    if (event.typeIndex === EventTypeIndex.offer_response && (event.response === "accept" || event.response === "convert")) {
+      this.#withdrawElsewhere(state, event);
+    }
     this.#segments.evaluate(state, this.#watermark, "event", event.id, this.#decisions.version, event.id);
     const triggers = this.#decisions.triggersByType[event.typeIndex]!;
     if (triggers.length > 0) {
@@ -422,9 +431,10 @@ export class Engine {
     ctx.known = stored !== undefined;
     const ranked: RankedAction[] = [];
     const filtered: FilteredAction[] = [];
+    this.#models?.prepare(state, ctx.now);
     for (const action of this.#decisions.actions) {
       const blocker = this.#blocker(action, channelIndex);
-      if (blocker === null) ranked.push(rankedAction(action, channel, action.reasons));
+      if (blocker === null) ranked.push(rankedAction(action, channel, action.reasons, this.#models?.preparedResponse(action.id) ?? 1));
       else filtered.push({ actionId: action.id, reason: blocker });
     }
     ranked.sort((a, b) => b.score - a.score);
@@ -762,7 +772,7 @@ export class Engine {
       ctx.channel = CHANNELS[channelIndex]!;
       const blocker = this.#blocker(trigger.action, channelIndex);
       if (blocker !== null) {
-        this.stats.countSuppressed(trigger.id, blocker.code === "channel" ? SUPPRESSED_CHANNEL : SUPPRESSED_INELIGIBLE);
+        this.stats.countSuppressed(trigger.id, SUPPRESSED_BY[blocker.code] ?? SUPPRESSED_INELIGIBLE);
         continue;
       }
       this.#emitTriggered(trigger, state, event, channelIndex);
@@ -781,7 +791,7 @@ export class Engine {
       triggerId: trigger.id,
       eventId: event.id,
       ts: event.ts,
-      actions: [rankedAction(trigger.action, channel, trigger.reasons)],
+      actions: [rankedAction(trigger.action, channel, trigger.reasons, this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1)],
       knownCustomer: true,
       configVersion: this.#decisions.version,
       timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
@@ -792,11 +802,45 @@ export class Engine {
     this.#output.decision(decision);
   }
 
-  /** Why an action cannot be offered on a channel to the customer in the rule context, or null. */
+  /**
+   * Why an action cannot be offered on a channel to the customer in the rule context, or
+   * null: the first stage that removes it (channel, eligibility, applicability,
+   * suitability, contact policy).
+   */
   #blocker(action: CompiledAction, channelIndex: number): Reason | null {
     if ((action.channelMask & (1 << channelIndex)) === 0) return CHANNEL_REASONS[channelIndex]!;
-    if (action.eligibility !== null && !action.eligibility.evaluate(this.#ctx)) return action.ineligibleReason;
-    return null;
+    const ctx = this.#ctx;
+    for (const stage of action.stages) if (!stage.rule.evaluate(ctx)) return stage.blocked;
+    return this.#decisions.contactPolicy.blocker(action.id, action.kind, channelIndex, ctx.customer, ctx.now);
+  }
+
+  /**
+   * An offer accepted on one channel is taken down everywhere else: each unanswered
+   * decision for it on another channel, from within `withdrawWithin`, gets a withdrawal
+   * on that channel and leaves the outstanding offers.
+   */
+  #withdrawElsewhere(state: CustomerState, event: InteractionEvent): void {
+    const within = this.#decisions.contactPolicy.settings.withdrawWithinMs;
+    if (within === 0) return;
+    const decidedAt = this.#clock.now();
+    for (const contact of state.contacts.toArray()) {
+      if (contact.actionId !== event.offerId || contact.outcome !== ContactOutcome.pending) continue;
+      if (contact.channelIndex === event.channelIndex || event.ts - contact.ts >= within) continue;
+      state.contacts.settle(contact.decisionId, ContactOutcome.withdrawn);
+      this.#output.decision({
+        decisionId: `${event.id}:withdraw:${contact.decisionId}`,
+        customerId: state.customerId,
+        channel: CHANNELS[contact.channelIndex]!,
+        source: "withdrawal",
+        eventId: event.id,
+        ts: event.ts,
+        actions: [],
+        withdrawn: { actionId: contact.actionId, decisionId: contact.decisionId, acceptedOn: event.channel as Channel },
+        knownCustomer: true,
+        configVersion: this.#decisions.version,
+        timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
+      });
+    }
   }
 
   #eventTimeNow(): number {
@@ -815,8 +859,16 @@ const CHANNEL_REASONS: readonly Reason[] = CHANNELS.map((channel) =>
   Object.freeze({ code: "channel", detail: `not offered on ${channel}` }),
 );
 
-function rankedAction(action: CompiledAction, channel: Channel, reasons: readonly Reason[]): RankedAction {
-  return { actionId: action.id, title: action.title, kind: action.kind, channel, score: action.score, reasons };
+function rankedAction(action: CompiledAction, channel: Channel, reasons: readonly Reason[], propensity: number): RankedAction {
+  return {
+    actionId: action.id,
+    title: action.title,
+    kind: action.kind,
+    channel,
+    propensity,
+    score: propensity * action.score,
+    reasons: [...reasons, { code: "propensity", detail: propensity.toPrecision(4) }],
+  };
 }
 
 /** `subject === prefix + channel + "." + customerId`, checked without building the string. */

@@ -1,6 +1,7 @@
 import type { Channel } from "./events/Channel.js";
 import type { EventType } from "./events/EventType.js";
 import type { LifecyclePolicy, ValueTierThresholds } from "./state/CustomerState.js";
+import type { ContactPolicySettings } from "./decisions/ContactPolicy.js";
 import type { ModelSettings } from "./models/OnlineModels.js";
 import type { AliveModel } from "./state/customerValue.js";
 
@@ -56,6 +57,10 @@ export interface ActionDefinition {
   readonly weight?: number | undefined;
   /** Rule over the customer and the target `channel`; absent means always eligible. */
   readonly eligibility?: string | undefined;
+  /** Rule: does the action fit the customer's situation now (e.g. has the product it upgrades)? */
+  readonly applicability?: string | undefined;
+  /** Rule: is it right for this customer (e.g. affordable, not against their interest)? */
+  readonly suitability?: string | undefined;
 }
 
 /** "event" as a trigger channel means: answer on the channel the event came in on. */
@@ -81,6 +86,7 @@ export interface SegmentDefinition {
 
 export interface DecisionDefinitions {
   readonly version: string;
+  readonly contactPolicy: ContactPolicySettings;
   readonly segments: readonly SegmentDefinition[];
   readonly actions: readonly ActionDefinition[];
   readonly triggers: readonly TriggerDefinition[];

@@ -1,4 +1,5 @@
 import { loadFeatures, PurchaseWatch, ResponseWatch, storeFeatures, type StoredFeatures } from "../models/LabelWatch.js";
+import { ContactOutcome } from "../state/ContactHistory.js";
 import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
 import { decodeStored, encodeStored } from "../wire/storedRecord.js";
 
@@ -79,7 +80,7 @@ export function snapshotCustomer(state: CustomerState, initial: CustomerState): 
   if (state.contacts.total > 0) {
     snapshot.contacts = [
       state.contacts.total,
-      state.contacts.toArray().map((c) => [c.decisionId, c.actionId, c.channelIndex, c.ts, c.fromRequest ? 1 : 0]),
+      state.contacts.toArray().map((c) => [c.decisionId, c.actionId, c.channelIndex, c.ts, c.fromRequest ? 1 : 0, c.outcome]),
     ];
   }
   if (state.responseWatches !== null) {
@@ -126,10 +127,11 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
   }
   const purchaseWatch = snapshot.purchaseWatch as [number, number, StoredFeatures] | undefined;
   if (purchaseWatch !== undefined) state.purchaseWatch = new PurchaseWatch(purchaseWatch[0], loadFeatures(purchaseWatch[2]), purchaseWatch[1]);
-  const contacts = snapshot.contacts as [number, [string, string, number, number, number][]] | undefined;
+  const contacts = snapshot.contacts as [number, [string, string, number, number, number, ContactOutcome?][]] | undefined;
   if (contacts !== undefined) {
-    for (const [decisionId, actionId, channelIndex, ts, fromRequest] of contacts[1]) {
-      state.contacts.record(decisionId, actionId, channelIndex, ts, fromRequest === 1);
+    // Checkpoints written before outcomes were kept have five fields: pending.
+    for (const [decisionId, actionId, channelIndex, ts, fromRequest, outcome] of contacts[1]) {
+      state.contacts.record(decisionId, actionId, channelIndex, ts, fromRequest === 1, outcome ?? ContactOutcome.pending);
     }
     state.contacts.total = contacts[0];
   }

@@ -8,18 +8,34 @@ export interface Reason {
 }
 
 /**
- * Reason codes in decisions. Chosen actions carry `trigger`, `eligible`, `value`
- * and `weight`; actions left out carry `channel` (not offered there), `ineligible`
- * (its eligibility rule is false) or `limit` (eligible, but ranked below the limit).
+ * Reason codes in decisions. Chosen actions carry `trigger`, `eligible`, `propensity`,
+ * `value` and `weight`; actions left out carry the first stage that removed them:
+ * `channel` (not offered there), `ineligible`, `inapplicable`, `unsuitable` (its rule
+ * of that stage is false), `policy` (the contact policy: a cap, a cool-down, an open
+ * complaint, the offer outstanding or accepted on another channel) or `limit` (ranked
+ * below the limit).
  */
-export type ReasonCode = "trigger" | "eligible" | "value" | "weight" | "channel" | "ineligible" | "limit";
+export type ReasonCode =
+  | "trigger"
+  | "eligible"
+  | "propensity"
+  | "value"
+  | "weight"
+  | "channel"
+  | "ineligible"
+  | "inapplicable"
+  | "unsuitable"
+  | "policy"
+  | "limit";
 
 export interface RankedAction {
   readonly actionId: string;
   readonly title: string;
   readonly kind: ActionKind;
   readonly channel: Channel;
-  /** value x weight; later work multiplies in a propensity. */
+  /** Probability that the customer accepts it (the action's response model; 1 with the models off). */
+  readonly propensity: number;
+  /** propensity x value x weight. */
   readonly score: number;
   readonly reasons: readonly Reason[];
 }
@@ -29,7 +45,17 @@ export interface FilteredAction {
   readonly reason: Reason;
 }
 
-export type DecisionSource = "trigger" | "request";
+/** `withdrawal`: an offer outstanding on this channel was accepted on another; take it down. */
+export type DecisionSource = "trigger" | "request" | "withdrawal";
+
+/** What a withdrawal takes back. */
+export interface Withdrawal {
+  readonly actionId: string;
+  /** The decision that made the offer on this channel. */
+  readonly decisionId: string;
+  /** Where the customer accepted it. */
+  readonly acceptedOn: Channel;
+}
 
 /** A next-best-action decision, published or returned; the wire payload as is. */
 export interface Decision {
@@ -46,6 +72,8 @@ export interface Decision {
   readonly actions: readonly RankedAction[];
   /** For requests: every candidate removed, with the rule that removed it. */
   readonly filtered?: readonly FilteredAction[];
+  /** For withdrawals: the offer taken back (`actions` is empty). */
+  readonly withdrawn?: Withdrawal;
   readonly knownCustomer: boolean;
   readonly configVersion: string;
   readonly timings: DecisionTimings;

@@ -6,6 +6,7 @@ import { compilePredicate, type CompiledRule } from "../rules/compileRule.js";
 import { RuleSource } from "../rules/RuleSource.js";
 import { BASE_PROFILE } from "../segments/profiles/SegmentProfiles.js";
 import { compileSegment, MAX_SEGMENTS, segmentsFingerprint, type CompiledSegment } from "../segments/CompiledSegment.js";
+import { ContactPolicy } from "./ContactPolicy.js";
 import type { Reason } from "./Decision.js";
 import type { RuleContext } from "./RuleContext.js";
 import { ruleScope } from "./ruleScope.js";
@@ -21,9 +22,15 @@ export interface CompiledAction {
   readonly weight: number;
   readonly score: number;
   readonly eligibility: CompiledRule<RuleContext, boolean> | null;
+  /** Eligibility, applicability and suitability, in that order: the rules an action must pass, each with the reason it gives when false. */
+  readonly stages: readonly ActionStage[];
   /** The reasons every decision for this action carries, built once. */
   readonly reasons: readonly Reason[];
-  readonly ineligibleReason: Reason;
+}
+
+export interface ActionStage {
+  readonly rule: CompiledRule<RuleContext, boolean>;
+  readonly blocked: Reason;
 }
 
 export interface CompiledTrigger {
@@ -47,6 +54,7 @@ export interface DecisionConfig {
   readonly actionsById: ReadonlyMap<string, CompiledAction>;
   /** Triggers listening to each event type, indexed by event type index. */
   readonly triggersByType: readonly (readonly CompiledTrigger[])[];
+  readonly contactPolicy: ContactPolicy;
 }
 
 const noLocation: LocateValue = () => undefined;
@@ -82,11 +90,11 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
   const actionsById = new Map<string, CompiledAction>();
   const actions = definitions.actions.map((definition, index) => {
     if (actionsById.has(definition.id)) throw fail(["actions", index, "id"], `action id "${definition.id}" is used twice`);
-    const eligibility =
-      definition.eligibility === undefined
-        ? null
-        : compilePredicate(sourceAt(definition.eligibility, ["actions", index, "eligibility"]), eligibilityScope);
-    const action = compileAction(definition, index, eligibility);
+    const rule = (stage: "eligibility" | "applicability" | "suitability") => {
+      const text = definition[stage];
+      return text === undefined ? null : compilePredicate(sourceAt(text, ["actions", index, stage]), eligibilityScope);
+    };
+    const action = compileAction(definition, index, rule("eligibility"), rule("applicability"), rule("suitability"));
     actionsById.set(action.id, action);
     return action;
   });
@@ -119,6 +127,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     actions,
     actionsById,
     triggersByType,
+    contactPolicy: new ContactPolicy(definitions.contactPolicy, (actionId) => actionsById.get(actionId)?.kind),
   };
 }
 
@@ -126,7 +135,11 @@ function compileAction(
   definition: ActionDefinition,
   index: number,
   eligibility: CompiledRule<RuleContext, boolean> | null,
+  applicability: CompiledRule<RuleContext, boolean> | null,
+  suitability: CompiledRule<RuleContext, boolean> | null,
 ): CompiledAction {
+  const stage = (rule: CompiledRule<RuleContext, boolean> | null, code: "ineligible" | "inapplicable" | "unsuitable"): ActionStage[] =>
+    rule === null ? [] : [{ rule, blocked: Object.freeze({ code, detail: rule.source }) }];
   const weight = definition.weight ?? 1;
   let channelMask = 0;
   for (const channel of definition.channels) channelMask |= 1 << CHANNEL_INDEX.get(channel)!;
@@ -145,8 +158,8 @@ function compileAction(
     weight,
     score: definition.value * weight,
     eligibility,
+    stages: Object.freeze([...stage(eligibility, "ineligible"), ...stage(applicability, "inapplicable"), ...stage(suitability, "unsuitable")]),
     reasons: Object.freeze(reasons.map((reason) => Object.freeze(reason))),
-    ineligibleReason: Object.freeze({ code: "ineligible", detail: eligibility?.source ?? "" }),
   };
 }
 

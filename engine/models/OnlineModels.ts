@@ -136,6 +136,20 @@ export class OnlineModels {
     return tracked === undefined ? this.settings.priors.response : tracked.model.predict(this.#features(state, nowTs));
   }
 
+  /**
+   * Builds the customer's features once for several `preparedResponse` calls: a decision
+   * scores every candidate action with its own model from the same features.
+   */
+  prepare(state: CustomerState, nowTs: number): void {
+    this.#features(state, nowTs);
+  }
+
+  /** `responsePropensity` for the customer and time of the last `prepare`. */
+  preparedResponse(actionId: string): number {
+    const tracked = this.response.get(actionId);
+    return tracked === undefined ? this.settings.priors.response : tracked.model.predict(this.#scratch);
+  }
+
   /** Categories with a purchase model, as configured. */
   get categories(): readonly string[] {
     return this.settings.categories;

@@ -1,3 +1,7 @@
+/** What the customer did with a decision's action, as far as the engine has heard. */
+export const ContactOutcome = { pending: 0, accepted: 1, declined: 2, withdrawn: 3 } as const;
+export type ContactOutcome = (typeof ContactOutcome)[keyof typeof ContactOutcome];
+
 /** What a contact history entry records about a decision. */
 export interface ContactRecord {
   readonly decisionId: string;
@@ -5,10 +9,11 @@ export interface ContactRecord {
   readonly channelIndex: number;
   readonly ts: number;
   readonly fromRequest: boolean;
+  readonly outcome: ContactOutcome;
 }
 
-/** Numbers a contact history stores per entry (time, channel, source). */
-const NUMBERS_PER_ENTRY = 3;
+/** Numbers a contact history stores per entry (time, channel, source, outcome). */
+const NUMBERS_PER_ENTRY = 4;
 
 /**
  * The decisions already made for one customer, newest last, in a preallocated ring:
@@ -41,16 +46,65 @@ export class ContactHistory {
     return this.#size;
   }
 
-  record(decisionId: string, actionId: string, channelIndex: number, ts: number, fromRequest: boolean): void {
+  record(decisionId: string, actionId: string, channelIndex: number, ts: number, fromRequest: boolean, outcome: ContactOutcome = ContactOutcome.pending): void {
     const at = this.#next;
     this.#decisionId[at] = decisionId;
     this.#actionId[at] = actionId;
     this.#numbers[at * NUMBERS_PER_ENTRY] = ts;
     this.#numbers[at * NUMBERS_PER_ENTRY + 1] = channelIndex;
     this.#numbers[at * NUMBERS_PER_ENTRY + 2] = fromRequest ? 1 : 0;
+    this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
     this.#next = (at + 1) % this.capacity;
     if (this.#size < this.capacity) this.#size++;
     this.total++;
+  }
+
+  /** Notes the customer's answer to a decision still in the history; false if it is not. */
+  settle(decisionId: string, outcome: ContactOutcome): boolean {
+    for (let k = 0; k < this.#size; k++) {
+      const at = this.#at(k);
+      if (this.#decisionId[at] !== decisionId) continue;
+      this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Contacts after `sinceTs` on a channel (-1: any) whose action `counts`. Exact while
+   * the ring reaches back that far (`reaches`); a policy that caps at fewer contacts than
+   * the ring holds always is.
+   */
+  countSince(sinceTs: number, channelIndex: number, counts: (actionId: string) => boolean): number {
+    let count = 0;
+    for (let k = 0; k < this.#size; k++) {
+      const at = this.#at(k);
+      // Not `break`: a trigger on a late event records an older time after newer ones.
+      if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
+      if (channelIndex >= 0 && this.#numbers[at * NUMBERS_PER_ENTRY + 1] !== channelIndex) continue;
+      if (counts(this.#actionId[at]!)) count++;
+    }
+    return count;
+  }
+
+  /**
+   * The newest contact of `actionId` after `sinceTs` with the given outcome, as its
+   * channel index; -1 if none.
+   */
+  channelOf(actionId: string, sinceTs: number, outcome: ContactOutcome): number {
+    for (let k = 0; k < this.#size; k++) {
+      const at = this.#at(k);
+      if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
+      if (this.#actionId[at] === actionId && this.#numbers[at * NUMBERS_PER_ENTRY + 3] === outcome) {
+        return this.#numbers[at * NUMBERS_PER_ENTRY + 1]!;
+      }
+    }
+    return -1;
+  }
+
+  /** Ring position of the k-th newest entry (k = 0 is the newest). */
+  #at(k: number): number {
+    return (this.#next - 1 - k + 2 * this.capacity) % this.capacity;
   }
 
   /** Oldest first. */
@@ -65,6 +119,7 @@ export class ContactHistory {
         channelIndex: this.#numbers[at * NUMBERS_PER_ENTRY + 1]!,
         ts: this.#numbers[at * NUMBERS_PER_ENTRY]!,
         fromRequest: this.#numbers[at * NUMBERS_PER_ENTRY + 2] === 1,
+        outcome: this.#numbers[at * NUMBERS_PER_ENTRY + 3] as ContactOutcome,
       });
     }
     return records;

@@ -4,7 +4,7 @@ import type { InteractionEvent } from "../events/InteractionEvent.js";
 import type { ProfileEventInput } from "../events/eventSchema.js";
 import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
 import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
-import { ContactHistory } from "./ContactHistory.js";
+import { ContactHistory, ContactOutcome } from "./ContactHistory.js";
 import { InteractionLog } from "./InteractionLog.js";
 
 /** The series every customer's rolling window keeps, one sum per daily bucket. */
@@ -402,7 +402,7 @@ export class CustomerState {
         detail = event.survey;
         break;
       case EventTypeIndex.offer_response:
-        this.#applyOfferResponse(event.response, ts);
+        this.#applyOfferResponse(event.response, event.decisionId, ts);
         detail = event.offerId;
         break;
       case EventTypeIndex.cancel:
@@ -489,12 +489,16 @@ export class CustomerState {
   }
 
   /** Conversion revenue is campaign attribution; the purchase event itself carries the revenue. */
-  #applyOfferResponse(response: string, ts: number): void {
+  #applyOfferResponse(response: string, decisionId: string, ts: number): void {
     this.offerResponses++;
-    if (response === "accept" || response === "convert") this.offersAccepted++;
+    if (response === "accept" || response === "convert") {
+      this.offersAccepted++;
+      if (decisionId !== "") this.contacts.settle(decisionId, ContactOutcome.accepted);
+    }
     if (response === "decline") {
       this.offersDeclined++;
       if (ts > this.lastDeclineTs) this.lastDeclineTs = ts;
+      if (decisionId !== "") this.contacts.settle(decisionId, ContactOutcome.declined);
     }
   }
 }

@@ -10,8 +10,8 @@ import { ModelQuality } from "../../engine/index.js";
 import { fitBatchLogistic } from "../helpers/batchLogistic.js";
 import { runCxpulse } from "../helpers/runCxpulse.js";
 
-/** The repository's shared data sits beside it, here and on CI: ../shared/data from the repository root. */
-const MLC_CHURN = fileURLToPath(new URL("../../../shared/data/mlc_churn.csv", import.meta.url));
+/** A copy of the shared mlc_churn data (tests/fixtures/README.md), so the test runs wherever the repository is. */
+const MLC_CHURN = fileURLToPath(new URL("../fixtures/mlc_churn.csv", import.meta.url));
 
 async function readCsv(file: string): Promise<{ header: readonly string[]; rows: (readonly string[])[] }> {
   const reader = await CsvRowReader.open(file, ",");

@@ -3,6 +3,7 @@ import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineRuntime } from "../../cli/EngineRuntime.js";
+import { loadConfig } from "../../config/loadConfig.js";
 import { Subjects } from "../../connectors/nats/subjects.js";
 import { CHANNELS, type EventInput } from "../../engine/index.js";
 import { startTestNatsServer, type TestNatsServer } from "../helpers/natsServer.js";
@@ -19,6 +20,7 @@ interface Action {
   title: string;
   kind: string;
   channel: string;
+  propensity: number;
   score: number;
   reasons: Reason[];
 }
@@ -113,15 +115,17 @@ describe("request/reply services", () => {
     expect(decision).toMatchObject({ customerId: "REQ1", channel: "web", source: "request", knownCustomer: true, configVersion: runtime.engine.configVersion });
     expect(decision.decisionId).toMatch(/^REQ1:/);
     // premium-upgrade 120 x 0.8, accessory-cross-sell 30, digital-onboarding 10; thank-you-note (5) is beyond the default limit of 3.
-    expect(decision.actions.map((a) => [a.actionId, a.score])).toEqual([
+    // score = propensity x value x weight; with no response learned yet, every propensity is the prior.
+    expect(decision.actions.map((a) => [a.actionId, Number((a.score / a.propensity).toFixed(9))])).toEqual([
       ["premium-upgrade", 96],
       ["accessory-cross-sell", 30],
       ["digital-onboarding", 10],
     ]);
+    for (const action of decision.actions) expect(action.propensity).toBeCloseTo(loadConfig().engine.models!.priors.response, 12);
     for (const action of decision.actions) {
       expect(action.channel).toBe("web");
       expect(action.title.length).toBeGreaterThan(0);
-      expect(action.reasons.map((r) => r.code)).toEqual(["eligible", "value", "weight"]);
+      expect(action.reasons.map((r) => r.code)).toEqual(["eligible", "value", "weight", "propensity"]);
       for (const reason of action.reasons) expect(typeof reason.detail).toBe("string");
     }
     expect(decision.actions[0]!.reasons).toContainEqual({ code: "weight", detail: "0.8" });
@@ -261,7 +265,8 @@ describe("request/reply services", () => {
     expect(filtered.get("accessory-cross-sell")?.code).toBe("ineligible");
 
     const callcenter = await ask<DecisionReply>(Subjects.decide("callcenter"), encode({ customerId: id, requestId: "after-call" }));
-    expect(callcenter.body.actions[0]).toMatchObject({ actionId: "service-recovery-callback", channel: "callcenter", score: 60 });
+    expect(callcenter.body.actions[0]).toMatchObject({ actionId: "service-recovery-callback", channel: "callcenter" });
+    expect(callcenter.body.actions[0]!.score / callcenter.body.actions[0]!.propensity).toBeCloseTo(60, 9);
     expect(callcenter.body.actions[0]!.reasons[0]).toEqual({ code: "eligible", detail: "openComplaints > 0" });
 
     // Every decision, requested on any channel or triggered, is in the one contact history, in order.

@@ -162,20 +162,23 @@ describe("Engine.ingest: replays, lateness and bad input", () => {
 });
 
 describe("Engine.decideFor: ranking", () => {
-  it("ranks eligible actions by value x weight, best first, up to the limit", () => {
+  it("ranks eligible actions by propensity x value x weight, best first, up to the limit", () => {
     const driver = new EngineDriver({ ...SMALL, yaml: CATALOG });
     driver.send(anEvent("profile", { attrs: { tier: "gold" } }));
     const decision = driver.decide("web", { customerId: "C1", limit: 3 });
-    expect(decision.actions.map((a) => [a.actionId, a.score])).toEqual([
-      ["big-offer", 80],
-      ["gold-offer", 50],
-      ["small-offer", 30],
+    // No response has been learned yet: every propensity is the prior, models.priors.response.
+    const prior = driver.config.engine.models!.priors.response;
+    expect(decision.actions.map((a) => [a.actionId, a.propensity, a.score])).toEqual([
+      ["big-offer", prior, 80 * prior],
+      ["gold-offer", prior, 50 * prior],
+      ["small-offer", prior, 30 * prior],
     ]);
     expect(decision.actions.every((a) => a.channel === "web")).toBe(true);
     expect(decision.actions[1]!.reasons).toEqual([
       { code: "eligible", detail: 'attrs.tier == "gold"' },
       { code: "value", detail: "100" },
       { code: "weight", detail: "0.5" },
+      { code: "propensity", detail: prior.toPrecision(4) },
     ]);
     expect(driver.decide("web", { customerId: "C1", limit: 1 }).actions.map((a) => a.actionId)).toEqual(["big-offer"]);
   });

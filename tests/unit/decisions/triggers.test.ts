@@ -17,6 +17,6 @@ describe("triggers from the default configuration", () => {
       ts: T0,
     });
     expect(decision!.actions.map((a) => a.actionId)).toEqual(["service-recovery-callback"]);
-    expect(decision!.actions[0]!.reasons.map((r) => r.code)).toEqual(["trigger", "eligible", "value", "weight"]);
+    expect(decision!.actions[0]!.reasons.map((r) => r.code)).toEqual(["trigger", "eligible", "value", "weight", "propensity"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ContactHistory } from "../../../engine/state/ContactHistory.js";
+import { ContactHistory, ContactOutcome } from "../../../engine/state/ContactHistory.js";
 
 describe("ContactHistory", () => {
   it("returns recorded decisions oldest first with every field", () => {
@@ -7,8 +7,8 @@ describe("ContactHistory", () => {
     history.record("d1", "a1", 2, 100, false);
     history.record("d2", "a2", 5, 200, true);
     expect(history.toArray()).toEqual([
-      { decisionId: "d1", actionId: "a1", channelIndex: 2, ts: 100, fromRequest: false },
-      { decisionId: "d2", actionId: "a2", channelIndex: 5, ts: 200, fromRequest: true },
+      { decisionId: "d1", actionId: "a1", channelIndex: 2, ts: 100, fromRequest: false, outcome: ContactOutcome.pending },
+      { decisionId: "d2", actionId: "a2", channelIndex: 5, ts: 200, fromRequest: true, outcome: ContactOutcome.pending },
     ]);
     expect(history.size).toBe(2);
     expect(history.total).toBe(2);
@@ -20,6 +20,23 @@ describe("ContactHistory", () => {
     expect(history.toArray().map((r) => r.decisionId)).toEqual(["d4", "d5"]);
     expect(history.size).toBe(2);
     expect(history.total).toBe(5);
+  });
+
+  it("settles a decision's outcome, and counts and finds contacts by window, channel and outcome, late records included", () => {
+    const history = new ContactHistory(5);
+    history.record("d1", "offer-a", 0, 100, false);
+    history.record("d2", "offer-a", 1, 300, false);
+    history.record("d3", "care", 1, 400, true);
+    history.record("d4", "offer-b", 2, 200, false); // a trigger on a late event: older than the one before
+    expect(history.settle("d2", ContactOutcome.accepted)).toBe(true);
+    expect(history.settle("unknown", ContactOutcome.declined)).toBe(false);
+    const all = () => true;
+    expect(history.countSince(150, -1, all)).toBe(3);
+    expect(history.countSince(150, 1, all)).toBe(2);
+    expect(history.countSince(150, -1, (id) => id !== "care")).toBe(2);
+    expect(history.channelOf("offer-a", 0, ContactOutcome.accepted)).toBe(1);
+    expect(history.channelOf("offer-a", 0, ContactOutcome.pending)).toBe(0);
+    expect(history.channelOf("offer-a", 100, ContactOutcome.pending)).toBe(-1);
   });
 
   it("is empty to begin with", () => {
