@@ -13,7 +13,7 @@ import type { RuleContext } from "./RuleContext.js";
 export type TimeDependence =
   | { readonly kind: "since"; readonly since: (customer: CustomerState) => number }
   | { readonly kind: "lifecycle" }
-  | { readonly kind: "window"; readonly days: number };
+  | { readonly kind: "window"; readonly series: number; readonly days: number };
 
 /** A name rules may use, with what it means; `docs/rules.md` lists them all. */
 export interface RuleName {
@@ -105,7 +105,7 @@ export const CUSTOMER_NAMES: readonly RuleName[] = [
         "number",
         `Sum of ${series} over the last ${days} days`,
         (c) => c.customer.windowSum(index, c.now, days),
-        { kind: "window", days },
+        { kind: "window", series: index, days },
       );
     }),
   ),

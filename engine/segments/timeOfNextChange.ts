@@ -19,7 +19,7 @@ const COMPARISONS: ReadonlySet<string> = new Set(["==", "!=", "<", "<=", ">", ">
  * - a days-since name used any other way (in arithmetic, against another name) is
  *   looked at each time a whole number of days has passed since its timestamp;
  * - `status` at the lifecycle policy's thresholds;
- * - a window sum each day while it is not zero (its daily buckets age out).
+ * - a window sum when its oldest day with data leaves the span.
  * The answer may be early (the rule is evaluated and holds), never late.
  */
 export function timeOfNextChange(expression: Expression, names: ReadonlyMap<string, RuleName>): NextChange {
@@ -125,12 +125,12 @@ function anyChange(time: TimeDependence): NextChange {
         return earliest;
       };
     case "window": {
-      // While the newest bucket holding data is inside the span, the sum may still drop at
-      // the next day's start; an O(1) test instead of summing the span again.
-      const { days } = time;
+      // The sum changes only when a day with data leaves the span: the oldest such day
+      // leaves first. (Each day would do too, but would wake every recent customer daily.)
+      const { series, days } = time;
       return (ctx) => {
-        const today = Math.floor(ctx.now / DAY_MS);
-        return ctx.customer.window.newestBucket > today - days ? (today + 1) * DAY_MS : Number.POSITIVE_INFINITY;
+        const oldest = ctx.customer.window.oldestNonZero(series, ctx.now, days);
+        return oldest < 0 ? Number.POSITIVE_INFINITY : (oldest + days) * DAY_MS;
       };
     }
   }

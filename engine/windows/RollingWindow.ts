@@ -98,6 +98,17 @@ export class RollingWindow {
     return total;
   }
 
+  /** The oldest bucket in the `sum` span of `nowTs` where `series` is not zero; -1 if none. */
+  oldestNonZero(series: number, nowTs: number, spanBuckets: number): number {
+    const { bucketCount, seriesCount } = this.shape;
+    const nowBucket = this.shape.bucketOf(nowTs);
+    const last = Math.min(nowBucket, this.#newestBucket);
+    for (let bucket = Math.max(nowBucket - spanBuckets + 1, this.#newestBucket - bucketCount + 1, 0); bucket <= last; bucket++) {
+      if (this.#values[(bucket % bucketCount) * seriesCount + series] !== 0) return bucket;
+    }
+    return -1;
+  }
+
   /** Every series' `sum` at once into `into` (one value per series): one pass over the span instead of one per series. */
   sums(nowTs: number, spanBuckets: number, into: Float64Array): void {
     const { bucketCount, seriesCount } = this.shape;

@@ -65,7 +65,10 @@ export class EngineDriver {
     const subject = options.subject ?? (event instanceof Uint8Array ? "cx.events.web.X" : Subjects.event(event.channel, event.customerId));
     const seq = options.seq ?? ++this.#seq;
     if (seq > this.#seq) this.#seq = seq;
-    return this.engine.ingest(bytes, subject, seq, options.storedAt);
+    const result = this.engine.ingest(bytes, subject, seq, options.storedAt);
+    // As the runtime does between batches: the timers one message leaves for later.
+    this.engine.fireDueTimers(Number.POSITIVE_INFINITY);
+    return result;
   }
 
   decide(channel: Channel, request: DecideRequest): Decision {

@@ -57,7 +57,7 @@ describe("invalid configuration at start", () => {
 
 interface DecideReply {
   configVersion: string;
-  actions: { actionId: string; score: number }[];
+  actions: { actionId: string; score: number; propensity: number }[];
 }
 
 describe("configuration reload: SIGHUP and cx.admin.reload", () => {
@@ -83,10 +83,12 @@ describe("configuration reload: SIGHUP and cx.admin.reload", () => {
     return JSON.parse(textDecoder.decode(reply.data)) as DecideReply;
   };
 
-  /** The version in force, as /metrics and a decide reply both say, and the thank-you-note's score. */
+  /** The version in force, as /metrics and a decide reply both say, and the thank-you-note's value x weight. */
   const inForce = async () => {
     const reply = await decide();
-    return { metrics: await versionInMetrics(), decide: reply.configVersion, score: reply.actions.find((a) => a.actionId === "thank-you-note")?.score };
+    const note = reply.actions.find((a) => a.actionId === "thank-you-note");
+    // value x weight: the score over the action's propensity (its response model's, the same before and after a reload).
+    return { metrics: await versionInMetrics(), decide: reply.configVersion, score: note === undefined ? undefined : Math.round((note.score / note.propensity) * 1e9) / 1e9 };
   };
 
   const adminReload = async () => {

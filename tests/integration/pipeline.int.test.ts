@@ -191,7 +191,10 @@ describe("the pipeline from JetStream to state and decisions", () => {
       if (seen.has(id)) problems.push(`decision ${id} published twice`);
       seen.add(id);
       const action = actions.get(want.actionId)!;
+      // The propensity is the response model's (tests/unit/models); here: a probability, and the score built from it.
+      const propensity = decision.actions[0]?.propensity as number;
       const found = [
+        ...(propensity > 0 && propensity < 1 ? [] : [`${id} propensity ${propensity} is not a probability`]),
         ...extensionPaths(decision),
         ...differences(message.subject, `cx.decisions.${want.channel}.${want.customerId}`, `${id} subject`),
         ...differences(message.msgId, id, `${id} Nats-Msg-Id`),
@@ -211,12 +214,14 @@ describe("the pipeline from JetStream to state and decisions", () => {
                 title: action.title ?? action.id,
                 kind: action.kind,
                 channel: want.channel,
-                score: action.value * (action.weight ?? 1),
+                propensity,
+                score: propensity * action.value * (action.weight ?? 1),
                 reasons: [
                   { code: "trigger", detail: want.triggerId },
                   { code: "eligible", detail: action.eligibility ?? "always" },
                   { code: "value", detail: String(action.value) },
                   { code: "weight", detail: String(action.weight ?? 1) },
+                  { code: "propensity", detail: propensity.toPrecision(4) },
                 ],
               },
             ],

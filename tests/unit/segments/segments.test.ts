@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, type CustomerState, type EventInput, type SegmentChange } from "../../../engine/index.js";
+import { ConfigError, encodeOutbound, type CustomerState, type EventInput, type SegmentChange } from "../../../engine/index.js";
 import { compileDecisionConfig } from "../../../engine/index.js";
 import { parseConfig } from "../../../config/loadConfig.js";
 import { anEvent, DAY, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
@@ -175,6 +175,27 @@ describe("segments", () => {
       expect([key, last.get(key) ?? "exit"]).not.toEqual([key, change.change]);
       last.set(key, change.change);
     }
+  });
+
+  it("one message fires a bounded number of other customers' timers; the rest follow, each at its own moment; its own customer is always caught up", () => {
+    const d = driver("segments:\n  - id: lapsed\n    when: purchases > 0 and daysSinceLastPurchase > 20\n");
+    for (let c = 0; c < 200; c++) d.send(anEvent("purchase", { customerId: `P${c}`, ts: T0 + c }));
+    // Straight to the engine, without the drain the driver does after each message (as the runtime does after each batch).
+    const late = anEvent("purchase", { customerId: "P199", ts: T0 + 30 * DAY });
+    d.engine.ingest(encodeOutbound(late), `cx.events.web.P199`, 10_000);
+    const entered = () => d.segmentChanges.filter((c) => c.change === "enter");
+    expect(entered().length).toBeGreaterThan(0);
+    expect(entered().length).toBeLessThan(100);
+    // P199's own timer fired before its purchase applied: it entered, then left.
+    expect(changesFor(d, "P199", "lapsed")).toEqual([
+      ["enter", "time", T0 + 199 + 20 * DAY + 1],
+      ["exit", "event", T0 + 30 * DAY],
+    ]);
+    expect(d.engine.fireDueTimers(Number.POSITIVE_INFINITY)).toBeGreaterThan(0);
+    expect(entered().map((c) => [c.customerId, c.ts]).sort()).toEqual(
+      Array.from({ length: 200 }, (_, c) => [`P${c}`, T0 + c + 20 * DAY + 1]).sort(),
+    );
+    expect(sizeOf(d, "lapsed")).toBe(199);
   });
 
   it("inSegment in triggers and eligibility sees the membership the event just produced", () => {
