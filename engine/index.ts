@@ -124,3 +124,15 @@ export { RuleSource } from "./rules/RuleSource.js";
 export type { RuleScope, ValueType } from "./rules/RuleScope.js";
 export { decodePayload, isJsonPayload } from "./wire/decodePayload.js";
 export { encodeOutbound } from "./wire/encodeOutbound.js";
+export { CampaignLedger, NO_OUTCOMES, type ArmCounters, type CampaignLedgerSnapshot, type OutcomeMask } from "./campaigns/CampaignLedger.js";
+export { CONTROL_ARM, ExperimentDesign, type ExperimentArm, type VariantSpec } from "./campaigns/ExperimentDesign.js";
+export {
+  compareProportions,
+  liftReport,
+  type ArmSummary,
+  type LiftReport,
+  type MeanComparison,
+  type ProportionComparison,
+  type VariantLift,
+} from "./campaigns/LiftReport.js";
+export { erfc, normalCdf } from "./campaigns/normalCdf.js";
