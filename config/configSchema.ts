@@ -264,6 +264,27 @@ const FrequencyCapSection = Type.Object(
   strict,
 );
 
+const ISO_DATE_TIME = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$";
+
+const CampaignSection = Type.Object(
+  {
+    id: Id,
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    audience: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and channel: who the campaign is for" })),
+    actions: Type.Array(Id, { minItems: 1, uniqueItems: true, description: "Catalog actions the campaign promotes (each in one campaign at most)" }),
+    start: Type.Optional(Type.String({ pattern: ISO_DATE_TIME, description: "Event time it starts (ISO 8601, e.g. 2026-12-01 or 2026-12-01T09:00Z); absent: already running" })),
+    end: Type.Optional(Type.String({ pattern: ISO_DATE_TIME, description: "Event time it ends; absent: open-ended" })),
+    maxContacts: Type.Optional(Type.Integer({ minimum: 1, description: "Contacts at most, over all arms" })),
+    responseWindow: Duration("7d", "Outcomes (responses, purchases) join to a contact within this"),
+    controlShare: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0, description: "Share of the audience held out: no action, outcomes tracked" }),
+    variants: Type.Array(
+      Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), weight: Type.Number({ exclusiveMinimum: 0, default: 1 }) }, strict),
+      { minItems: 1, default: [{ id: "treatment", weight: 1 }], description: "A/B variants by weight; one by default" },
+    ),
+  },
+  strict,
+);
+
 const ContactPolicySection = Type.Object(
   {
     caps: Type.Array(FrequencyCapSection, { default: [], description: "Frequency caps on offers and messages; service actions are never capped" }),
@@ -354,6 +375,7 @@ export const ConfigSchema = Type.Object(
       description: "Named groups of customers, kept current as events arrive and as time passes; enter/exit on cx.segments.<segment>.<customerId>",
     }),
     contactPolicy: ContactPolicySection,
+    campaigns: Type.Array(CampaignSection, { default: [] }),
     actions: Type.Array(ActionSection, { default: [] }),
     triggers: Type.Array(TriggerSection, { default: [] }),
     import: ImportSection,

@@ -256,6 +256,33 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     if (value !== 0 && value < 1_000) throw settingError(["segmentProfiles", "refresh"], `refresh the segment profiles at most once a second (or 0: on demand), got ${config.segmentProfiles.refresh}`);
     return value;
   };
+  const campaigns = () =>
+    Object.freeze(
+      config.campaigns.map((campaign, i) => {
+        const at = (key: "start" | "end", fallback: number) => {
+          const text = campaign[key];
+          if (text === undefined) return fallback;
+          const ts = Date.parse(text);
+          if (Number.isNaN(ts)) throw settingError(["campaigns", i, key], `not a date and time: ${text}`);
+          return ts;
+        };
+        const startTs = at("start", Number.NEGATIVE_INFINITY);
+        const endTs = at("end", Number.POSITIVE_INFINITY);
+        if (endTs <= startTs) throw settingError(["campaigns", i, "end"], `the campaign must end after it starts (${campaign.start})`);
+        return Object.freeze({
+          id: campaign.id,
+          title: campaign.title,
+          audience: campaign.audience,
+          actions: Object.freeze([...campaign.actions]),
+          startTs,
+          endTs,
+          maxContacts: campaign.maxContacts ?? Number.POSITIVE_INFINITY,
+          responseWindowMs: ms(campaign.responseWindow, ["campaigns", i, "responseWindow"]),
+          controlShare: campaign.controlShare,
+          variants: Object.freeze(campaign.variants.map((variant) => Object.freeze({ id: variant.id, weight: variant.weight }))),
+        });
+      }),
+    );
   const contactPolicy = () => {
     const section = config.contactPolicy;
     const caps = section.caps.map((cap, i) => {
@@ -352,7 +379,14 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     segmentProfiles: Object.freeze({ refreshIntervalMs: segmentProfilesRefreshMs(), batchCustomers: config.segmentProfiles.batch }),
     http: Object.freeze({ host: config.http.host, port: config.http.port }),
     logLevel: config.log.level,
-    decisions: Object.freeze({ version, contactPolicy: contactPolicy(), segments: config.segments, actions: config.actions, triggers: config.triggers }),
+    decisions: Object.freeze({
+      version,
+      contactPolicy: contactPolicy(),
+      campaigns: campaigns(),
+      segments: config.segments,
+      actions: config.actions,
+      triggers: config.triggers,
+    }),
     import: Object.freeze({ delimiter: config.import.delimiter, columns: importColumns, constants: importConstants }),
     locate,
   });

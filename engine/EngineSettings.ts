@@ -84,9 +84,30 @@ export interface SegmentDefinition {
   readonly when: string;
 }
 
+/** A campaign: which customers, which actions, when, how many, and its test design. */
+export interface CampaignDefinition {
+  readonly id: string;
+  readonly title?: string | undefined;
+  /** Rule over the customer (and channel): who the campaign is for; absent, everyone. */
+  readonly audience?: string | undefined;
+  /** The catalog actions the campaign promotes: offered only to its audience, within its schedule and volume. */
+  readonly actions: readonly string[];
+  /** Event-time schedule (epoch ms); absent, open-ended. */
+  readonly startTs: number;
+  readonly endTs: number;
+  /** Contacts at most, over all arms (control included); absent, none. */
+  readonly maxContacts: number;
+  /** Outcomes join to a contact within this of it. */
+  readonly responseWindowMs: number;
+  /** Share of the audience held out as control: no action, outcomes tracked. */
+  readonly controlShare: number;
+  readonly variants: readonly { readonly id: string; readonly weight: number }[];
+}
+
 export interface DecisionDefinitions {
   readonly version: string;
   readonly contactPolicy: ContactPolicySettings;
+  readonly campaigns: readonly CampaignDefinition[];
   readonly segments: readonly SegmentDefinition[];
   readonly actions: readonly ActionDefinition[];
   readonly triggers: readonly TriggerDefinition[];

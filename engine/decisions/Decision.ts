@@ -12,8 +12,10 @@ export interface Reason {
  * `value` and `weight`; actions left out carry the first stage that removed them:
  * `channel` (not offered there), `ineligible`, `inapplicable`, `unsuitable` (its rule
  * of that stage is false), `policy` (the contact policy: a cap, a cool-down, an open
- * complaint, the offer outstanding or accepted on another channel) or `limit` (ranked
- * below the limit).
+ * complaint, the offer outstanding or accepted on another channel), `campaign` (outside
+ * its campaign's audience, schedule or volume), `experiment` (the customer is in the
+ * campaign's control group) or `limit` (ranked below the limit). A campaign's action
+ * also carries `experiment` with its arm and the arm's probability.
  */
 export type ReasonCode =
   | "trigger"
@@ -26,6 +28,8 @@ export type ReasonCode =
   | "inapplicable"
   | "unsuitable"
   | "policy"
+  | "campaign"
+  | "experiment"
   | "limit";
 
 export interface RankedAction {
@@ -37,6 +41,8 @@ export interface RankedAction {
   readonly propensity: number;
   /** propensity x value x weight. */
   readonly score: number;
+  /** For a campaign's action: the campaign, the arm the customer is in, and that arm's probability under the test design. */
+  readonly campaign?: { readonly id: string; readonly arm: string; readonly probability: number };
   readonly reasons: readonly Reason[];
 }
 

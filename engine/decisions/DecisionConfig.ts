@@ -6,6 +6,7 @@ import { compilePredicate, type CompiledRule } from "../rules/compileRule.js";
 import { RuleSource } from "../rules/RuleSource.js";
 import { BASE_PROFILE } from "../segments/profiles/SegmentProfiles.js";
 import { compileSegment, MAX_SEGMENTS, segmentsFingerprint, type CompiledSegment } from "../segments/CompiledSegment.js";
+import { CompiledCampaign } from "../campaigns/CompiledCampaign.js";
 import { ContactPolicy } from "./ContactPolicy.js";
 import type { Reason } from "./Decision.js";
 import type { RuleContext } from "./RuleContext.js";
@@ -55,6 +56,9 @@ export interface DecisionConfig {
   /** Triggers listening to each event type, indexed by event type index. */
   readonly triggersByType: readonly (readonly CompiledTrigger[])[];
   readonly contactPolicy: ContactPolicy;
+  readonly campaigns: readonly CompiledCampaign[];
+  /** The campaign promoting each action (at most one). */
+  readonly campaignOf: ReadonlyMap<string, CompiledCampaign>;
 }
 
 const noLocation: LocateValue = () => undefined;
@@ -120,8 +124,31 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     for (const type of new Set(definition.on)) triggersByType[EVENT_TYPE_INDEX.get(type)!]!.push(trigger);
   });
 
+  const campaignOf = new Map<string, CompiledCampaign>();
+  const campaignIds = new Set<string>();
+  const campaigns = definitions.campaigns.map((definition, index) => {
+    if (campaignIds.has(definition.id)) throw fail(["campaigns", index, "id"], `campaign id "${definition.id}" is used twice`);
+    campaignIds.add(definition.id);
+    const audience = definition.audience === undefined ? null : compilePredicate(sourceAt(definition.audience, ["campaigns", index, "audience"]), eligibilityScope);
+    let campaign: CompiledCampaign;
+    try {
+      campaign = new CompiledCampaign(definition, audience);
+    } catch (error) {
+      throw fail(["campaigns", index, "variants"], (error as Error).message);
+    }
+    definition.actions.forEach((actionId, position) => {
+      if (!actionsById.has(actionId)) throw fail(["campaigns", index, "actions", position], `campaign "${definition.id}" names action "${actionId}", which the catalog does not have`);
+      const other = campaignOf.get(actionId);
+      if (other !== undefined) throw fail(["campaigns", index, "actions", position], `action "${actionId}" is already in campaign "${other.id}"; an action belongs to one campaign at a time`);
+      campaignOf.set(actionId, campaign);
+    });
+    return campaign;
+  });
+
   return {
     version: definitions.version,
+    campaigns,
+    campaignOf,
     segments,
     segmentsFingerprint: segmentsFingerprint(definitions.segments),
     actions,

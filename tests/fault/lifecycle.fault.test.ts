@@ -145,7 +145,7 @@ describe("graceful lifecycle: SIGTERM drains and checkpoints; a restart recovers
       await producer.stop();
       await engine.kill();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("on restart /readyz is 503 recovering (never 200) until the checkpoint is loaded; it resumes at the next sequence and ends equal to a run never stopped", async () => {
     expect(stoppedAt).toBeGreaterThan(0);
@@ -190,5 +190,5 @@ describe("graceful lifecycle: SIGTERM drains and checkpoints; a restart recovers
       await health.stop();
       await started.kill();
     }
-  }, 60_000);
+  }, 120_000);
 });
