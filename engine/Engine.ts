@@ -1,3 +1,8 @@
+import { CampaignExposure } from "./campaigns/CampaignExposure.js";
+import { CampaignLedger, NO_OUTCOMES } from "./campaigns/CampaignLedger.js";
+import type { CompiledCampaign } from "./campaigns/CompiledCampaign.js";
+import { CONTROL_ARM, type ExperimentArm } from "./campaigns/ExperimentDesign.js";
+import { liftReport, type LiftReport } from "./campaigns/LiftReport.js";
 import { CheckpointCut } from "./checkpoint/CheckpointCut.js";
 import { CustomerDirectory } from "./checkpoint/CustomerDirectory.js";
 import { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
@@ -17,6 +22,7 @@ import { CHANNEL_INDEX, CHANNELS, type Channel } from "./events/Channel.js";
 import { EventValidator } from "./events/EventValidator.js";
 import { EventTypeIndex } from "./events/EventType.js";
 import { InteractionEvent } from "./events/InteractionEvent.js";
+import type { OfferResponse } from "./events/eventSchema.js";
 import {
   aliveInsight,
   detractorDrivers,
@@ -49,6 +55,16 @@ export interface EngineOptions {
    * `<channel>.<customerId>` of its body, so subject-based routing can be trusted.
    */
   readonly eventSubjectPrefix?: string;
+}
+
+/** A campaign's test design and results, as `cx.query.campaigns` and the metrics report them. */
+export interface CampaignReport {
+  readonly campaign: string;
+  readonly title: string;
+  /** Whether its schedule covers the event-time now. */
+  readonly running: boolean;
+  readonly arms: readonly { readonly arm: string; readonly probability: number }[];
+  readonly lift: LiftReport;
 }
 
 /** A segment's size, as `cx.query.segments` and the metrics report it. */
@@ -84,6 +100,12 @@ export type IngestResult = (typeof IngestResult)[keyof typeof IngestResult];
 const SUPPRESSED_INELIGIBLE = SUPPRESSION_REASONS.indexOf("ineligible");
 const SUPPRESSED_CHANNEL = SUPPRESSION_REASONS.indexOf("channel");
 const SUPPRESSED_STALE = SUPPRESSION_REASONS.indexOf("stale");
+const SUPPRESSED_CAMPAIGN = SUPPRESSION_REASONS.indexOf("campaign");
+const SUPPRESSED_CONTROL = SUPPRESSION_REASONS.indexOf("control");
+/** The control is the first arm of every test design. */
+const CONTROL_INDEX = 0;
+/** Campaign exposures a customer keeps; the oldest goes first. */
+const MAX_EXPOSURES_PER_CUSTOMER = 8;
 /** The suppression reason a trigger's blocked action counts under; every rule stage counts as ineligible. */
 const SUPPRESSED_BY: Readonly<Partial<Record<Reason["code"], number>>> = {
   channel: SUPPRESSED_CHANNEL,
@@ -127,6 +149,8 @@ export class Engine {
    * of it (a segment membership, a model's label); fired as the watermark passes it.
    */
   readonly #timers = new TimerQueue();
+  /** Each campaign's counters per arm, by campaign id; they outlive reloads that keep the campaign and its arms. */
+  readonly #ledgers = new Map<string, CampaignLedger>();
   readonly #cube: LiveCube;
   readonly #profileAttributes: readonly BinnedAttribute[];
   readonly #lookalike: Lookalike;
@@ -317,6 +341,7 @@ export class Engine {
     this.#cube.afterApply(state, event);
     if (event.ts > this.#watermark) this.#watermark = event.ts;
     this.stats.countEvent(event.typeIndex, event.channelIndex, windowed ? EventOutcomeIndex.applied : EventOutcomeIndex.late);
+    this.#joinCampaignOutcomes(state, event);
     if (event.typeIndex === EventTypeIndex.offer_response && (event.response === "accept" || event.response === "convert")) {
       this.#withdrawElsewhere(state, event);
     }
@@ -464,23 +489,46 @@ export class Engine {
     ctx.channel = channel;
     ctx.now = this.#eventTimeNow();
     ctx.known = stored !== undefined;
-    const ranked: RankedAction[] = [];
+    const candidates: RankedAction[] = [];
     const filtered: FilteredAction[] = [];
     this.#models?.prepare(state, ctx.now);
     for (const action of this.#decisions.actions) {
       const blocker = this.#blocker(action, channelIndex);
-      if (blocker === null) ranked.push(rankedAction(action, channel, action.reasons, this.#models?.preparedResponse(action.id) ?? 1));
-      else filtered.push({ actionId: action.id, reason: blocker });
+      if (blocker !== null) {
+        filtered.push({ actionId: action.id, reason: blocker });
+        continue;
+      }
+      const campaign = this.#decisions.campaignOf.get(action.id);
+      const arm = campaign === undefined ? -1 : this.#campaignArm(campaign, request.customerId);
+      if (typeof arm !== "number") {
+        filtered.push({ actionId: action.id, reason: arm });
+        continue;
+      }
+      candidates.push(rankedAction(action, channel, action.reasons, this.#models?.preparedResponse(action.id) ?? 1, campaign, arm));
     }
-    ranked.sort((a, b) => b.score - a.score);
+    candidates.sort((a, b) => b.score - a.score);
     const limit = request.limit ?? this.settings.decideLimit;
-    for (let rank = limit; rank < ranked.length; rank++) {
-      filtered.push({
-        actionId: ranked[rank]!.actionId,
-        reason: { code: "limit", detail: `ranked ${rank + 1} of ${ranked.length}; the reply holds ${limit}` },
-      });
-    }
-    ranked.length = Math.min(ranked.length, limit);
+    // A control customer's campaign action takes its place in the ranking and is held
+    // back there: the reply is what the customer would have had, less that action.
+    const ranked: RankedAction[] = [];
+    const exposures: [string, number][] = [];
+    candidates.forEach((candidate, rank) => {
+      if (rank >= limit) {
+        filtered.push({ actionId: candidate.actionId, reason: { code: "limit", detail: `ranked ${rank + 1} of ${candidates.length}; the reply holds ${limit}` } });
+        return;
+      }
+      const campaign = candidate.campaign;
+      if (campaign !== undefined) {
+        const compiled = this.#decisions.campaignOf.get(candidate.actionId)!;
+        const arm = compiled.design.armIndex(request.customerId);
+        exposures.push([campaign.id, arm]);
+        if (campaign.arm === CONTROL_ARM) {
+          filtered.push({ actionId: candidate.actionId, reason: compiled.heldOut });
+          return;
+        }
+      }
+      ranked.push(candidate);
+    });
     const now = this.#clock.now();
     const decisionId =
       request.requestId === undefined
@@ -499,14 +547,15 @@ export class Engine {
       configVersion: this.#decisions.version,
       timings: { decidedAt: now },
     };
-    if (stored !== undefined && ranked.length > 0) {
+    if (stored !== undefined && (ranked.length > 0 || exposures.length > 0)) {
       const record: RequestDecisionRecord = {
         sequence: ++this.#requestDecisions,
         decisionId,
         customerId: request.customerId,
-        actionId: ranked[0]!.actionId,
+        actionId: ranked[0]?.actionId ?? "",
         channelIndex,
         ts: ctx.now,
+        ...(exposures.length === 0 ? {} : { exposures }),
       };
       this.#recordRequestDecision(stored, record);
       this.#output.requestDecisionRecorded(record);
@@ -535,11 +584,88 @@ export class Engine {
 
   #recordRequestDecision(state: CustomerState, record: RequestDecisionRecord): void {
     this.#customers.touch(state);
+    for (const [campaignId, arm] of record.exposures ?? []) this.#expose(state, campaignId, arm, record.decisionId, record.ts);
+    if (record.actionId === "") return;
     state.contacts.record(record.decisionId, record.actionId, record.channelIndex, record.ts, true);
     if (this.#models !== null) {
       this.#models.decided(state, record.decisionId, record.actionId, record.ts);
       this.#armTimer(state);
     }
+  }
+
+  /**
+   * The customer's arm in a campaign that may promote an action to it now, or the reason
+   * it may not: outside its schedule, its volume spent, or outside its audience (a rule
+   * read in the rule context the caller set up).
+   */
+  #campaignArm(campaign: CompiledCampaign, customerId: string): number | Reason {
+    const ctx = this.#ctx;
+    if (!campaign.runningAt(ctx.now)) return campaign.outsideSchedule;
+    if (this.#ledgerFor(campaign).totalContacts >= campaign.maxContacts) return campaign.volumeReached;
+    if (campaign.audience !== null && !campaign.audience.evaluate(ctx)) return campaign.outsideAudience;
+    return campaign.design.armIndex(customerId);
+  }
+
+  #ledgerFor(campaign: CompiledCampaign): CampaignLedger {
+    let ledger = this.#ledgers.get(campaign.id);
+    if (ledger === undefined || !sameArms(ledger.arms, campaign.design.arms)) {
+      // A new campaign, or one whose arms changed on a reload: its counts start anew.
+      ledger = CampaignLedger.forDesign(campaign.design);
+      this.#ledgers.set(campaign.id, ledger);
+    }
+    return ledger;
+  }
+
+  /** A decision exposed the customer to a campaign's arm: a contact for the ledger, and outcomes to join for its response window. */
+  #expose(state: CustomerState, campaignId: string, arm: number, decisionId: string, ts: number): void {
+    const campaign = this.#decisions.campaigns.find((candidate) => candidate.id === campaignId);
+    if (campaign === undefined) return;
+    this.#ledgerFor(campaign).contact(arm);
+    const exposures = (state.exposures ??= []);
+    if (exposures.length >= MAX_EXPOSURES_PER_CUSTOMER) exposures.shift();
+    exposures.push(new CampaignExposure(campaignId, arm, decisionId, ts, NO_OUTCOMES));
+  }
+
+  /**
+   * Joins an event to the customer's open campaign exposures: a response to the
+   * decision by its id, and for every arm alike (the control had no action to respond
+   * to) a purchase as a conversion with its amount. Exposures past their window go.
+   */
+  #joinCampaignOutcomes(state: CustomerState, event: InteractionEvent): void {
+    const exposures = state.exposures;
+    if (exposures === null) return;
+    const isPurchase = event.typeIndex === EventTypeIndex.purchase;
+    const isResponse = event.typeIndex === EventTypeIndex.offer_response && event.decisionId !== "";
+    for (let i = exposures.length - 1; i >= 0; i--) {
+      const exposure = exposures[i]!;
+      const campaign = this.#decisions.campaigns.find((candidate) => candidate.id === exposure.campaignId);
+      if (campaign === undefined || exposure.ts + campaign.responseWindowMs < this.#watermark) {
+        exposures.splice(i, 1);
+        continue;
+      }
+      if (event.ts < exposure.ts || event.ts > exposure.ts + campaign.responseWindowMs) continue;
+      const ledger = this.#ledgerFor(campaign);
+      if (isPurchase) exposure.outcomes = ledger.record(exposure.arm, "convert", event.amount, exposure.outcomes);
+      else if (isResponse && event.decisionId === exposure.decisionId) {
+        exposure.outcomes = ledger.record(exposure.arm, event.response as OfferResponse, event.amount, exposure.outcomes);
+      }
+    }
+    if (exposures.length === 0) state.exposures = null;
+  }
+
+  /** Each campaign: its test design, whether it runs now, its counters per arm and each variant's lift over the control. */
+  campaignReports(): CampaignReport[] {
+    const now = this.#eventTimeNow();
+    return this.#decisions.campaigns.map((campaign) => {
+      const ledger = this.#ledgerFor(campaign).toSnapshot();
+      return {
+        campaign: campaign.id,
+        title: campaign.title,
+        running: campaign.runningAt(now),
+        arms: campaign.design.arms.map(({ arm, probability }) => ({ arm, probability })),
+        lift: liftReport(ledger),
+      };
+    });
   }
 
   /**
@@ -582,6 +708,7 @@ export class Engine {
     if (snapshot.segments !== undefined) this.#segments.restore(snapshot.segments);
     if (snapshot.models !== undefined) this.#models?.restore(snapshot.models);
     if (snapshot.cube !== undefined) this.#cube.restore(snapshot.cube);
+    for (const ledger of snapshot.campaigns ?? []) this.#ledgers.set(ledger.campaignId, CampaignLedger.fromSnapshot(ledger));
     this.#customers.resumeAfter(snapshot.epoch);
   }
 
@@ -609,6 +736,7 @@ export class Engine {
       segments: this.#segments.toSnapshot(),
       ...(this.#models === null ? {} : { models: this.#models.toSnapshot() }),
       cube: this.#cube.toSnapshot(),
+      campaigns: [...this.#ledgers.values()].map((ledger) => ledger.toSnapshot()),
       configVersion: this.#decisions.version,
     };
   }
@@ -810,11 +938,30 @@ export class Engine {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_BY[blocker.code] ?? SUPPRESSED_INELIGIBLE);
         continue;
       }
-      this.#emitTriggered(trigger, state, event, channelIndex);
+      const campaign = this.#decisions.campaignOf.get(trigger.action.id);
+      const arm = campaign === undefined ? -1 : this.#campaignArm(campaign, state.customerId);
+      if (typeof arm !== "number") {
+        this.stats.countSuppressed(trigger.id, SUPPRESSED_CAMPAIGN);
+        continue;
+      }
+      if (campaign !== undefined && arm === CONTROL_INDEX) {
+        // Held back, and tracked as the control's contact under the decision id it would have had.
+        this.#expose(state, campaign.id, arm, `${event.id}:${trigger.id}`, event.ts);
+        this.stats.countSuppressed(trigger.id, SUPPRESSED_CONTROL);
+        continue;
+      }
+      this.#emitTriggered(trigger, state, event, channelIndex, campaign, arm);
     }
   }
 
-  #emitTriggered(trigger: CompiledTrigger, state: CustomerState, event: InteractionEvent, channelIndex: number): void {
+  #emitTriggered(
+    trigger: CompiledTrigger,
+    state: CustomerState,
+    event: InteractionEvent,
+    channelIndex: number,
+    campaign: CompiledCampaign | undefined,
+    arm: number,
+  ): void {
     const channel = CHANNELS[channelIndex]!;
     const decidedAt = this.#clock.now();
     const decisionId = `${event.id}:${trigger.id}`;
@@ -826,12 +973,13 @@ export class Engine {
       triggerId: trigger.id,
       eventId: event.id,
       ts: event.ts,
-      actions: [rankedAction(trigger.action, channel, trigger.reasons, this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1)],
+      actions: [rankedAction(trigger.action, channel, trigger.reasons, this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1, campaign, arm)],
       knownCustomer: true,
       configVersion: this.#decisions.version,
       timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
     };
     state.contacts.record(decisionId, trigger.action.id, channelIndex, event.ts, false);
+    if (campaign !== undefined) this.#expose(state, campaign.id, arm, decisionId, event.ts);
     this.#models?.decided(state, decisionId, trigger.action.id, event.ts);
     this.stats.countDecision(trigger.action.id, channelIndex, false);
     this.#output.decision(decision);
@@ -894,16 +1042,31 @@ const CHANNEL_REASONS: readonly Reason[] = CHANNELS.map((channel) =>
   Object.freeze({ code: "channel", detail: `not offered on ${channel}` }),
 );
 
-function rankedAction(action: CompiledAction, channel: Channel, reasons: readonly Reason[], propensity: number): RankedAction {
-  return {
+function rankedAction(
+  action: CompiledAction,
+  channel: Channel,
+  reasons: readonly Reason[],
+  propensity: number,
+  campaign?: CompiledCampaign,
+  arm = -1,
+): RankedAction {
+  const ranked = {
     actionId: action.id,
     title: action.title,
     kind: action.kind,
     channel,
     propensity,
     score: propensity * action.score,
-    reasons: [...reasons, { code: "propensity", detail: propensity.toPrecision(4) }],
+    reasons: [...reasons, { code: "propensity", detail: propensity.toPrecision(4) } as Reason],
   };
+  if (campaign === undefined) return ranked;
+  const { arm: armId, probability } = campaign.design.arms[arm]!;
+  ranked.reasons.push(campaign.armReasons[arm]!);
+  return { ...ranked, campaign: { id: campaign.id, arm: armId, probability } };
+}
+
+function sameArms(ledgerArms: readonly string[], designArms: readonly ExperimentArm[]): boolean {
+  return ledgerArms.length === designArms.length && ledgerArms.every((arm, i) => arm === designArms[i]!.arm);
 }
 
 /** `subject === prefix + channel + "." + customerId`, checked without building the string. */

@@ -14,7 +14,7 @@ export const DECISION_SOURCES = ["trigger", "request"] as const;
  * on the channel, or the event was older than `engine.triggerMaxAge` when it was
  * stored in the stream (imported history).
  */
-export const SUPPRESSION_REASONS = ["ineligible", "channel", "stale", "policy"] as const;
+export const SUPPRESSION_REASONS = ["ineligible", "channel", "stale", "policy", "campaign", "control"] as const;
 
 /** The counters as a checkpoint stores them. */
 export interface EngineStatsSnapshot {

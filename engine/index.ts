@@ -1,6 +1,6 @@
 // The engine's public surface. Connectors, the CLI, tests and benchmarks import from
 // here; everything not listed stays internal.
-export { Engine, IngestResult, stateLayoutFor, type EngineOptions, type SegmentSize } from "./Engine.js";
+export { Engine, IngestResult, stateLayoutFor, type CampaignReport, type EngineOptions, type SegmentSize } from "./Engine.js";
 export { MAX_SEGMENTS, type CompiledSegment } from "./segments/CompiledSegment.js";
 export type { SegmentChange, SegmentChangeCause, SegmentsSnapshot } from "./segments/SegmentTracker.js";
 export {

@@ -15,6 +15,7 @@ import {
   type Engine,
   type GroupReport,
   type ModelReport,
+  type CampaignReport,
 } from "../../engine/index.js";
 
 /** Sub-millisecond buckets: a healthy batch or decide takes tens to hundreds of microseconds. */
@@ -249,6 +250,7 @@ export class EngineMetrics {
       },
     });
     this.#modelMetrics(engine);
+    this.#campaignMetrics(engine);
     new Gauge({
       name: "cx_config_info",
       help: "Configuration version in force (value is always 1)",
@@ -306,6 +308,49 @@ export class EngineMetrics {
     });
     this.gauge("cx_model_label_watches", "Decisions and purchase windows awaiting their label", () => engine.labelWatches.open);
     this.counter("cx_model_label_watches_skipped_total", "Decisions and purchase windows not watched: models.maxLabelWatches was reached", () => engine.labelWatches.skipped);
+  }
+
+  /**
+   * Each campaign's arms (label `arm`: control or a variant id from configuration) and
+   * each variant's conversion lift over its control with its p-value.
+   */
+  #campaignMetrics(engine: Engine): void {
+    const registers = [this.registry];
+    const reports = perScrape(() => engine.campaignReports());
+    const perArm = (name: string, help: string, read: (arm: CampaignReport["lift"]["arms"][number]) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["campaign", "arm"],
+        registers,
+        collect() {
+          this.reset();
+          for (const report of reports()) for (const arm of report.lift.arms) this.set({ campaign: report.campaign, arm: arm.arm }, read(arm));
+        },
+      });
+    perArm("cx_campaign_contacts", "Contacts per campaign arm; for the control, decisions that would have been made", (a) => a.contacts);
+    perArm("cx_campaign_responses", "Contacts with a click, an accept or a conversion", (a) => a.responses);
+    perArm("cx_campaign_conversions", "Contacts followed by a purchase (or a convert response) within the response window", (a) => a.conversions);
+    perArm("cx_campaign_revenue", "Revenue of the conversions joined to the arm's contacts", (a) => a.revenue);
+    const perVariant = (name: string, help: string, read: (variant: CampaignReport["lift"]["variants"][number]) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["campaign", "arm"],
+        registers,
+        collect() {
+          this.reset();
+          for (const report of reports()) {
+            for (const variant of report.lift.variants) {
+              const value = read(variant);
+              if (value !== null) this.set({ campaign: report.campaign, arm: variant.arm }, value);
+            }
+          }
+        },
+      });
+    perVariant("cx_campaign_conversion_lift", "Conversion rate of the variant less the control's", (v) => v.conversionRate.absoluteLift);
+    perVariant("cx_campaign_conversion_lift_p_value", "Two-sided p-value of the conversion lift (two-proportion z-test)", (v) => v.conversionRate.pValue);
+    perVariant("cx_campaign_incremental_revenue", "Revenue the variant added over what its contacts would have brought as the control did", (v) => v.incrementalRevenue);
   }
 
   /**

@@ -77,6 +77,10 @@ export const SegmentProfilesQuerySchema = Type.Object(
 );
 const segmentProfilesQuery = TypeCompiler.Compile(SegmentProfilesQuerySchema);
 
+/** Body of `cx.query.campaigns`: {} for every campaign, or one by id. */
+export const CampaignsQuerySchema = Type.Object({ campaign: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+const campaignsQuery = TypeCompiler.Compile(CampaignsQuerySchema);
+
 /** What `cx.query.metrics` and `cx.metrics.business` carry: reports by window, as of the watermark. */
 export function businessMetricsReply(
   engine: Engine,
@@ -148,6 +152,7 @@ export class RequestServices {
       serve(Subjects.queryMetrics, (msg) => this.#metrics(msg)),
       serve(Subjects.queryInsights, (msg) => this.#insights(msg)),
       serve(Subjects.querySegments, (msg) => this.#segments(msg)),
+      serve(Subjects.queryCampaigns, (msg) => this.#campaigns(msg)),
       serve(Subjects.queryCube, (msg) => this.#cube(msg)),
       serve(Subjects.querySegmentProfiles, (msg) => this.#segmentProfiles(msg)),
       // Not in the queue group: every engine instance reloads.
@@ -298,6 +303,17 @@ export class RequestServices {
       computedMs: performance.now() - started,
       ...answer,
     });
+  }
+
+  #campaigns(msg: Msg): void {
+    const query = msg.data.length === 0 ? {} : decodePayload(msg.data, this.#engine.settings.maxPayloadBytes);
+    if (query instanceof Rejection) return replyError(msg, query.code, query.message);
+    const reports = this.#engine.campaignReports();
+    const usage = `a campaigns query is {} (all) or {"campaign": "<id>"}; campaigns: ${reports.map((r) => r.campaign).join(", ") || "none configured"}`;
+    if (!campaignsQuery.Check(query)) return replyError(msg, InputErrorCodes.InvalidValue, usage);
+    const wanted = query.campaign === undefined ? reports : reports.filter((report) => report.campaign === query.campaign);
+    if (wanted.length === 0) return replyError(msg, InputErrorCodes.InvalidValue, `unknown campaign ${JSON.stringify(query.campaign)}; ${usage}`);
+    reply(msg, { watermark: this.#engine.watermark, campaigns: wanted });
   }
 
   #reloadConfig(msg: Msg): void {

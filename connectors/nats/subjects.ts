@@ -40,6 +40,8 @@ export const Subjects = {
   queryMetrics: "cx.query.metrics",
   /** Analyses over the customers in memory: profit deciles and lifetime value, drivers of detractor status. */
   queryInsights: "cx.query.insights",
+  /** Each campaign's test design, counters per arm, and each variant's lift over its control. */
+  queryCampaigns: "cx.query.campaigns",
   /** Segment sizes, a sample of a segment's members, or one customer's segments. */
   querySegments: "cx.query.segments",
   /** Group-by over the live cube's pre-aggregated cells (segment, channel, lifecycle stage, value tier, NPS class, month). */

@@ -59,6 +59,7 @@ export class CampaignLedger {
   /** Arm ids by index: `ExperimentDesign.arms` order, the control first. */
   readonly arms: readonly string[];
   readonly #counts: Float64Array;
+  #totalContacts = 0;
   readonly #indexOf: ReadonlyMap<string, number>;
 
   constructor(campaignId: string, arms: readonly string[]) {
@@ -91,6 +92,7 @@ export class CampaignLedger {
           throw new RangeError(`campaign "${snapshot.campaignId}" arm "${counters.arm}": ${measure} must be a non-negative number, got ${value}`);
         }
         ledger.#counts[i * MEASURES.length + m] = value;
+        if (m === CONTACTS) ledger.#totalContacts += value;
       });
     });
     return ledger;
@@ -104,6 +106,12 @@ export class CampaignLedger {
   /** A decision for a customer in arm `arm` (an index); for the control, a decision withheld. */
   contact(arm: number): void {
     this.#counts[this.#row(arm) + CONTACTS]!++;
+    this.#totalContacts++;
+  }
+
+  /** Contacts over every arm, the control's included: what a campaign's volume cap counts. */
+  get totalContacts(): number {
+    return this.#totalContacts;
   }
 
   /**

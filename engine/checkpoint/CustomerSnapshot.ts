@@ -1,3 +1,4 @@
+import { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import { loadFeatures, PurchaseWatch, ResponseWatch, storeFeatures, type StoredFeatures } from "../models/LabelWatch.js";
 import { ContactOutcome } from "../state/ContactHistory.js";
 import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
@@ -86,6 +87,9 @@ export function snapshotCustomer(state: CustomerState, initial: CustomerState): 
   if (state.responseWatches !== null) {
     snapshot.responseWatches = state.responseWatches.map((w) => [w.decisionId, w.actionId, w.dueTs, w.expired ? 1 : 0, storeFeatures(w.features)]);
   }
+  if (state.exposures !== null) {
+    snapshot.exposures = state.exposures.map((e) => [e.campaignId, e.arm, e.decisionId, e.ts, e.outcomes]);
+  }
   if (state.purchaseWatch !== null) {
     const w = state.purchaseWatch;
     snapshot.purchaseWatch = [w.dueTs, w.bought, storeFeatures(w.features)];
@@ -125,6 +129,8 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
       ([decisionId, actionId, dueTs, expired, features]) => new ResponseWatch(decisionId, actionId, dueTs, loadFeatures(features), expired === 1),
     );
   }
+  const exposures = snapshot.exposures as [string, number, string, number, number][] | undefined;
+  if (exposures !== undefined) state.exposures = exposures.map((e) => new CampaignExposure(...e));
   const purchaseWatch = snapshot.purchaseWatch as [number, number, StoredFeatures] | undefined;
   if (purchaseWatch !== undefined) state.purchaseWatch = new PurchaseWatch(purchaseWatch[0], loadFeatures(purchaseWatch[2]), purchaseWatch[1]);
   const contacts = snapshot.contacts as [number, [string, string, number, number, number, ContactOutcome?][]] | undefined;

@@ -1,5 +1,6 @@
 import type { LiveCubeSnapshot } from "../cube/LiveCube.js";
 import type { EngineStatsSnapshot } from "../EngineStats.js";
+import type { CampaignLedgerSnapshot } from "../campaigns/CampaignLedger.js";
 import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
 import type { OnlineModelsSnapshot } from "../models/OnlineModels.js";
 import type { SegmentsSnapshot } from "../segments/SegmentTracker.js";
@@ -21,6 +22,8 @@ export interface EngineSnapshot {
   readonly models?: OnlineModelsSnapshot;
   /** Absent in checkpoints written before the engine kept the cube. */
   readonly cube?: LiveCubeSnapshot;
+  /** Each campaign's counters per arm; absent in checkpoints written before campaigns. */
+  readonly campaigns?: readonly CampaignLedgerSnapshot[];
   readonly configVersion: string;
 }
 
@@ -30,7 +33,10 @@ export interface RequestDecisionRecord {
   readonly sequence: number;
   readonly decisionId: string;
   readonly customerId: string;
+  /** The action shown first; "" when the decision showed none (a control group held it back). */
   readonly actionId: string;
   readonly channelIndex: number;
   readonly ts: number;
+  /** Campaign exposures the decision made, as [campaign id, arm index]: variants shown and controls held out. */
+  readonly exposures?: readonly (readonly [string, number])[];
 }

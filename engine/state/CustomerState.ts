@@ -3,6 +3,7 @@ import { EVENT_TYPES, EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import type { ProfileEventInput } from "../events/eventSchema.js";
 import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
+import type { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
 import { ContactHistory, ContactOutcome } from "./ContactHistory.js";
 import { InteractionLog } from "./InteractionLog.js";
@@ -275,6 +276,10 @@ export class CustomerState {
   churnObservedTs = 0;
   responseWatches: ResponseWatch[] | null = null;
   purchaseWatch: PurchaseWatch | null = null;
+
+  // Campaigns (engine/campaigns)
+  /** Recent campaign exposures (variant or control) whose response window may still be open. */
+  exposures: CampaignExposure[] | null = null;
 
   // Cube (engine/cube)
   /** The newest calendar month (months since January 1970) the cube counted an event of this customer in. */
