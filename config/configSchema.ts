@@ -95,7 +95,7 @@ const NatsSection = Type.Object(
         maxMessages: Type.Integer({
           minimum: 1,
           maximum: 100_000,
-          default: 5_000,
+          default: 1_000,
           description: "Messages the pull consumer keeps requested; bounds what is buffered in the engine",
         }),
       },

@@ -21,20 +21,10 @@ export interface EventConsumerOptions {
   readonly listener: BatchListener;
 }
 
-/** Longest the handler runs before the event loop gets a turn (HTTP, requests, acks). */
-const SLICE_MS = 10;
-/** Messages between two looks at the clock within a slice. */
-const CLOCK_EVERY = 32;
-
 /**
  * Reads the interaction stream in order with an ordered pull consumer and a callback,
- * so the engine sees every message synchronously, with no await per event. The client
- * hands over everything one socket read brought in a single run of callbacks (a
- * pull of thousands of messages: over a second of engine work, during which nothing
- * else in the process could run). So the callback only queues each message, and the
- * queue is worked off in slices of at most SLICE_MS, yielding to the event loop
- * between them; each slice is a batch. Past `maxMessages` queued, the pull is closed
- * until the queue is worked down, so memory stays bounded.
+ * so the engine sees every message synchronously, with no await per event. All
+ * messages the client delivers in one go form a batch, closed by a microtask.
  * The engine keeps its own position (the stream sequence), so the consumer is
  * ephemeral and can start anywhere; the client re-creates it after a server restart
  * or reconnect and resumes after the last sequence it delivered.
@@ -43,17 +33,15 @@ export class EventConsumer {
   readonly #nc: NatsConnection;
   readonly #options: EventConsumerOptions;
   #messages: ConsumerMessages | undefined;
-  readonly #queue: JsMsg[] = [];
-  #queueHead = 0;
-  #draining = false;
-  /** Pulling stopped because the queue is full (not the caller's pause). */
-  #throttled = false;
+  #batchSize = 0;
+  #batchStart = 0;
+  #lastMessage: JsMsg | undefined;
   #lastSeq = 0;
   #paused = false;
   #stopped = false;
   /** Start, stop, pause and resume run one after another, never interleaved. */
   #transition: Promise<void> = Promise.resolve();
-  readonly #drain = () => this.#workOff();
+  readonly #endBatch = () => this.#closeBatch();
 
   constructor(nc: NatsConnection, options: EventConsumerOptions) {
     this.#nc = nc;
@@ -83,7 +71,6 @@ export class EventConsumer {
   resume(): Promise<void> {
     if (!this.#paused || this.#stopped) return this.#transition;
     this.#paused = false;
-    if (this.#throttled) return this.#transition;
     return this.#serially(() => this.#open(this.#lastSeq + 1));
   }
 
@@ -93,62 +80,37 @@ export class EventConsumer {
       filter_subjects: Subjects.eventsAll,
       opt_start_seq: Math.max(1, startSeq),
     });
+    const { handle, listener } = this.#options;
     this.#messages = await consumer.consume({
       max_messages: this.#options.maxMessages,
       callback: (message) => {
-        this.#queue.push(message);
-        this.#lastSeq = message.seq;
-        if (!this.#draining) {
-          this.#draining = true;
-          setImmediate(this.#drain);
+        if (this.#batchSize === 0) {
+          this.#batchStart = performance.now();
+          queueMicrotask(this.#endBatch);
         }
-        if (this.#queue.length - this.#queueHead >= this.#options.maxMessages && !this.#throttled) {
-          this.#throttled = true;
-          void this.#serially(() => this.#close());
+        this.#batchSize++;
+        this.#lastMessage = message;
+        const seq = message.seq;
+        this.#lastSeq = seq;
+        try {
+          handle(message.data, message.subject, seq, message);
+        } catch (error) {
+          listener.handlerFailed(error, message.subject, seq);
         }
       },
     });
   }
 
-  /** Stops asking for messages, then hands over every message already delivered. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#paused = false;
-    await this.#serially(() => this.#close());
-    while (this.#queueHead < this.#queue.length) this.#workOff(Number.POSITIVE_INFINITY);
+  /** Sequence of the last message handed to the handler. */
+  get lastSeq(): number {
+    return this.#lastSeq;
   }
 
-  /** Hands queued messages to the handler for one slice; the batch the listener hears of. */
-  #workOff(sliceMs = SLICE_MS): void {
-    const { handle, listener } = this.#options;
-    const queue = this.#queue;
-    const started = performance.now();
-    const first = this.#queueHead;
-    let head = first;
-    let last: JsMsg | undefined;
-    while (head < queue.length) {
-      const message = queue[head++]!;
-      last = message;
-      try {
-        handle(message.data, message.subject, message.seq, message);
-      } catch (error) {
-        listener.handlerFailed(error, message.subject, message.seq);
-      }
-      if ((head - first) % CLOCK_EVERY === 0 && performance.now() - started >= sliceMs) break;
-    }
-    if (head === queue.length) {
-      queue.length = 0;
-      this.#queueHead = 0;
-      this.#draining = false;
-    } else {
-      this.#queueHead = head;
-      setImmediate(this.#drain);
-    }
-    if (last !== undefined) listener.batchEnd(head - first, performance.now() - started, last.info.pending, last.seq);
-    if (this.#throttled && queue.length - this.#queueHead < this.#options.maxMessages / 2) {
-      this.#throttled = false;
-      if (!this.#paused && !this.#stopped) void this.#serially(() => this.#open(this.#lastSeq + 1));
-    }
+  /** Stops asking for messages; every message already delivered has been handled. */
+  stop(): Promise<void> {
+    this.#stopped = true;
+    this.#paused = false;
+    return this.#serially(() => this.#close());
   }
 
   /**
@@ -159,7 +121,7 @@ export class EventConsumer {
   #restartOnReconnect(): void {
     void (async () => {
       for await (const status of this.#nc.status()) {
-        if (status.type !== "reconnect" || this.#paused || this.#stopped || this.#throttled) continue;
+        if (status.type !== "reconnect" || this.#paused || this.#stopped) continue;
         void this.#serially(async () => {
           await this.#close();
           if (!this.#paused && !this.#stopped) await this.#open(this.#lastSeq + 1);
@@ -177,5 +139,14 @@ export class EventConsumer {
     const messages = this.#messages;
     this.#messages = undefined;
     if (messages !== undefined) await messages.close();
+  }
+
+  #closeBatch(): void {
+    const size = this.#batchSize;
+    if (size === 0) return;
+    this.#batchSize = 0;
+    const pending = this.#lastMessage?.info.pending ?? 0;
+    this.#lastMessage = undefined;
+    this.#options.listener.batchEnd(size, performance.now() - this.#batchStart, pending, this.#lastSeq);
   }
 }
