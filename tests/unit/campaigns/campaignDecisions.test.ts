@@ -134,6 +134,28 @@ describe("campaigns in decisions", () => {
     expect(report(restored).lift.arms.reduce((sum, a) => sum + a.contacts, 0)).toBe(50);
   });
 
+  it("a reload swaps campaigns and the contact policy in without a restart, and every decision names the version that made it", () => {
+    const d = driver(`version: v1\n${campaignYaml()}`);
+    d.send(anEvent("signup", { customerId: "K1", ts: T0, plan: "basic" }));
+    const before = d.decide("web", { customerId: "K1", limit: 2 });
+    expect(before.configVersion).toBe("v1");
+    expect(upgradeOf(before)?.campaign?.id ?? heldBack(before)?.code).toBeDefined();
+    const next = parseConfig(
+      `version: v2\n${campaignYaml().replace(/campaigns:[\s\S]*$/, "contactPolicy:\n  caps:\n    - { channel: all, max: 1, window: 7d }\n")}`,
+      "v2.yaml",
+    );
+    d.engine.reconfigure(compileDecisionConfig(next.decisions, next.locate));
+    const after = d.decide("web", { customerId: "K1", limit: 2 });
+    expect(after.configVersion).toBe("v2");
+    // No campaign any more; the one contact in the last 7 days fills the new cap.
+    expect(after.actions).toEqual([]);
+    expect(after.filtered!.map((f) => [f.actionId, f.reason.code])).toEqual([
+      ["upgrade", "policy"],
+      ["tips", "policy"],
+    ]);
+    expect(d.engine.campaignReports()).toEqual([]);
+  });
+
   it("rejects a campaign naming an action the catalog lacks, or an action already in another campaign", () => {
     const compile = (yaml: string) => () => {
       const config = parseConfig(yaml, "campaigns.yaml");
