@@ -285,6 +285,17 @@ const CampaignSection = Type.Object(
   strict,
 );
 
+const ChannelSelectionSection = Type.Object(
+  {
+    preferredBoost: Type.Number({ minimum: 1, default: 1.5, description: "Multiplies a channel's expected value when the customer prefers it" }),
+    capacity: Type.Array(
+      Type.Object({ channel: literals(CHANNELS), perHour: Type.Integer({ minimum: 0, description: "Triggered decisions per event-time hour" }) }, strict),
+      { default: [], description: "Hourly capacity of a channel (e.g. call-center outbound slots), counted exactly" },
+    ),
+  },
+  { ...strict, default: {}, description: 'How triggers with channel "best" pick a channel, and channel capacities' },
+);
+
 const ContactPolicySection = Type.Object(
   {
     caps: Type.Array(FrequencyCapSection, { default: [], description: "Frequency caps on offers and messages; service actions are never capped" }),
@@ -315,8 +326,8 @@ const TriggerSection = Type.Object(
     on: Type.Array(literals(EVENT_TYPES), { minItems: 1, uniqueItems: true }),
     when: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and event.*" })),
     action: Id,
-    channel: Type.Union([literals(CHANNELS), Type.Literal("event")], {
-      description: '"event" answers on the channel the event came in on',
+    channel: Type.Union([literals(CHANNELS), Type.Literal("event"), Type.Literal("best")], {
+      description: '"event" answers on the channel the event came in on; "best" on the action\'s channel with the best expected value for the customer',
     }),
   },
   strict,
@@ -375,6 +386,7 @@ export const ConfigSchema = Type.Object(
       description: "Named groups of customers, kept current as events arrive and as time passes; enter/exit on cx.segments.<segment>.<customerId>",
     }),
     contactPolicy: ContactPolicySection,
+    channelSelection: ChannelSelectionSection,
     campaigns: Type.Array(CampaignSection, { default: [] }),
     actions: Type.Array(ActionSection, { default: [] }),
     triggers: Type.Array(TriggerSection, { default: [] }),

@@ -325,6 +325,12 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
       valueTiers: valueTiers(),
       aliveModel: aliveModel(config.metrics.probabilityAlive),
+      channelSelection: Object.freeze({
+        preferredBoost: config.channelSelection.preferredBoost,
+        perHour: Object.freeze(
+          CHANNELS.map((channel) => config.channelSelection.capacity.find((c) => c.channel === channel)?.perHour ?? Number.POSITIVE_INFINITY),
+        ),
+      }),
       models: config.models.enabled
         ? Object.freeze({
             bits: config.models.hashBits,

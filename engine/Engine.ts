@@ -8,7 +8,8 @@ import { CustomerDirectory } from "./checkpoint/CustomerDirectory.js";
 import { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
 import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
 import type { Clock } from "./clock.js";
-import type { CompiledAction, CompiledTrigger, DecisionConfig } from "./decisions/DecisionConfig.js";
+import { ChannelSelection } from "./decisions/ChannelSelection.js";
+import { BEST_CHANNEL, EVENT_CHANNEL, type CompiledAction, type CompiledTrigger, type DecisionConfig } from "./decisions/DecisionConfig.js";
 import type { Decision, FilteredAction, RankedAction, Reason } from "./decisions/Decision.js";
 import { validateDecideRequest, type DecideRequest } from "./decisions/DecideRequest.js";
 import type { CubeAnswer } from "./cube/CubeQuery.js";
@@ -151,6 +152,7 @@ export class Engine {
   readonly #timers = new TimerQueue();
   /** Each campaign's counters per arm, by campaign id; they outlive reloads that keep the campaign and its arms. */
   readonly #ledgers = new Map<string, CampaignLedger>();
+  readonly #channels: ChannelSelection;
   readonly #cube: LiveCube;
   readonly #profileAttributes: readonly BinnedAttribute[];
   readonly #lookalike: Lookalike;
@@ -187,6 +189,7 @@ export class Engine {
       valueTiers: options.settings.valueTiers,
       lifecycle: options.settings.lifecycle,
     });
+    this.#channels = new ChannelSelection(options.settings.channelSelection);
     this.#models = options.settings.models === null ? null : new OnlineModels(options.settings.models, options.settings.lifecycle);
     this.#ctx.models = this.#models;
     const decisions = options.decisions;
@@ -709,6 +712,7 @@ export class Engine {
     if (snapshot.models !== undefined) this.#models?.restore(snapshot.models);
     if (snapshot.cube !== undefined) this.#cube.restore(snapshot.cube);
     for (const ledger of snapshot.campaigns ?? []) this.#ledgers.set(ledger.campaignId, CampaignLedger.fromSnapshot(ledger));
+    if (snapshot.channelLoad !== undefined) this.#channels.restore(snapshot.channelLoad);
     this.#customers.resumeAfter(snapshot.epoch);
   }
 
@@ -737,6 +741,7 @@ export class Engine {
       ...(this.#models === null ? {} : { models: this.#models.toSnapshot() }),
       cube: this.#cube.toSnapshot(),
       campaigns: [...this.#ledgers.values()].map((ledger) => ledger.toSnapshot()),
+      channelLoad: this.#channels.toSnapshot(),
       configVersion: this.#decisions.version,
     };
   }
@@ -931,7 +936,20 @@ export class Engine {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_STALE);
         continue;
       }
-      const channelIndex = trigger.channelIndex < 0 ? event.channelIndex : trigger.channelIndex;
+      let choice: Reason | undefined;
+      let channelIndex = trigger.channelIndex === EVENT_CHANNEL ? event.channelIndex : trigger.channelIndex;
+      if (channelIndex === BEST_CHANNEL) {
+        const chosen = this.#chooseChannel(trigger.action, state, event.ts);
+        if (chosen === undefined) {
+          this.stats.countSuppressed(trigger.id, SUPPRESSED_CHANNEL);
+          continue;
+        }
+        channelIndex = chosen.channelIndex;
+        choice = chosen.reason;
+      } else if (this.#channels.unavailable(channelIndex, state, event.ts) !== null) {
+        this.stats.countSuppressed(trigger.id, SUPPRESSED_CHANNEL);
+        continue;
+      }
       ctx.channel = CHANNELS[channelIndex]!;
       const blocker = this.#blocker(trigger.action, channelIndex);
       if (blocker !== null) {
@@ -950,8 +968,37 @@ export class Engine {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_CONTROL);
         continue;
       }
-      this.#emitTriggered(trigger, state, event, channelIndex, campaign, arm);
+      this.#emitTriggered(trigger, state, event, channelIndex, campaign, arm, choice);
     }
+  }
+
+  /**
+   * For a `channel: best` trigger: the action's channel with the best expected value for
+   * the customer among those with capacity and consent that pass the arbitration stages,
+   * with a reason naming the channels weighed; undefined if none can take it.
+   */
+  #chooseChannel(action: CompiledAction, state: CustomerState, ts: number): { channelIndex: number; reason: Reason } | undefined {
+    const ctx = this.#ctx;
+    let best = -1;
+    let bestWeight = -1;
+    const weighed: string[] = [];
+    for (let c = 0; c < CHANNELS.length; c++) {
+      if ((action.channelMask & (1 << c)) === 0) continue;
+      ctx.channel = CHANNELS[c]!;
+      const reason = this.#channels.unavailable(c, state, ts) ?? this.#blocker(action, c);
+      if (reason !== null) {
+        weighed.push(`${CHANNELS[c]}: ${reason.code === "channel" ? reason.detail.slice(reason.detail.indexOf(": ") + 2) : reason.code}`);
+        continue;
+      }
+      const weight = this.#channels.weight(c, state);
+      weighed.push(`${CHANNELS[c]} ${weight.toPrecision(3)}`);
+      if (weight > bestWeight) {
+        best = c;
+        bestWeight = weight;
+      }
+    }
+    if (best < 0) return undefined;
+    return { channelIndex: best, reason: { code: "channelChoice", detail: `${CHANNELS[best]}, best of: ${weighed.join("; ")}` } };
   }
 
   #emitTriggered(
@@ -961,6 +1008,7 @@ export class Engine {
     channelIndex: number,
     campaign: CompiledCampaign | undefined,
     arm: number,
+    choice: Reason | undefined,
   ): void {
     const channel = CHANNELS[channelIndex]!;
     const decidedAt = this.#clock.now();
@@ -973,12 +1021,22 @@ export class Engine {
       triggerId: trigger.id,
       eventId: event.id,
       ts: event.ts,
-      actions: [rankedAction(trigger.action, channel, trigger.reasons, this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1, campaign, arm)],
+      actions: [
+        rankedAction(
+          trigger.action,
+          channel,
+          choice === undefined ? trigger.reasons : [...trigger.reasons, choice],
+          this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1,
+          campaign,
+          arm,
+        ),
+      ],
       knownCustomer: true,
       configVersion: this.#decisions.version,
       timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
     };
     state.contacts.record(decisionId, trigger.action.id, channelIndex, event.ts, false);
+    this.#channels.take(channelIndex, event.ts);
     if (campaign !== undefined) this.#expose(state, campaign.id, arm, decisionId, event.ts);
     this.#models?.decided(state, decisionId, trigger.action.id, event.ts);
     this.stats.countDecision(trigger.action.id, channelIndex, false);

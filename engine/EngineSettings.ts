@@ -1,6 +1,7 @@
 import type { Channel } from "./events/Channel.js";
 import type { EventType } from "./events/EventType.js";
 import type { LifecyclePolicy, ValueTierThresholds } from "./state/CustomerState.js";
+import type { ChannelSelectionSettings } from "./decisions/ChannelSelection.js";
 import type { ContactPolicySettings } from "./decisions/ContactPolicy.js";
 import type { ModelSettings } from "./models/OnlineModels.js";
 import type { AliveModel } from "./state/customerValue.js";
@@ -32,6 +33,8 @@ export interface EngineSettings {
   readonly purchaseInactivityMs: number;
   /** Lifetime net revenue from which a customer is in the medium and the high value tier. */
   readonly valueTiers: ValueTierThresholds;
+  /** How `channel: best` triggers pick a channel, and each channel's hourly capacity. */
+  readonly channelSelection: ChannelSelectionSettings;
   /** The online predictive models; null when they are off. */
   readonly models: ModelSettings | null;
   /** The BG/NBD model of probability-alive; null when none is configured. */
@@ -63,8 +66,11 @@ export interface ActionDefinition {
   readonly suitability?: string | undefined;
 }
 
-/** "event" as a trigger channel means: answer on the channel the event came in on. */
-export type TriggerChannel = Channel | "event";
+/**
+ * "event" as a trigger channel means: answer on the channel the event came in on;
+ * "best": the action's channel with the best expected value for the customer (ChannelSelection).
+ */
+export type TriggerChannel = Channel | "event" | "best";
 
 /** A rule that turns an incoming interaction into a proactive decision. */
 export interface TriggerDefinition {

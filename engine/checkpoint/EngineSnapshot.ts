@@ -1,6 +1,7 @@
 import type { LiveCubeSnapshot } from "../cube/LiveCube.js";
 import type { EngineStatsSnapshot } from "../EngineStats.js";
 import type { CampaignLedgerSnapshot } from "../campaigns/CampaignLedger.js";
+import type { ChannelLoadSnapshot } from "../decisions/ChannelSelection.js";
 import type { BusinessMetricsSnapshot } from "../metrics/BusinessMetrics.js";
 import type { OnlineModelsSnapshot } from "../models/OnlineModels.js";
 import type { SegmentsSnapshot } from "../segments/SegmentTracker.js";
@@ -24,6 +25,8 @@ export interface EngineSnapshot {
   readonly cube?: LiveCubeSnapshot;
   /** Each campaign's counters per arm; absent in checkpoints written before campaigns. */
   readonly campaigns?: readonly CampaignLedgerSnapshot[];
+  /** Triggered decisions per channel and event-time hour, for channel capacities. */
+  readonly channelLoad?: ChannelLoadSnapshot;
   readonly configVersion: string;
 }
 

@@ -15,7 +15,8 @@ export interface Reason {
  * complaint, the offer outstanding or accepted on another channel), `campaign` (outside
  * its campaign's audience, schedule or volume), `experiment` (the customer is in the
  * campaign's control group) or `limit` (ranked below the limit). A campaign's action
- * also carries `experiment` with its arm and the arm's probability.
+ * also carries `experiment` with its arm and the arm's probability; a trigger's action on
+ * a chosen channel (`channel: best`) carries `channelChoice` with the channels weighed.
  */
 export type ReasonCode =
   | "trigger"
@@ -30,6 +31,7 @@ export type ReasonCode =
   | "policy"
   | "campaign"
   | "experiment"
+  | "channelChoice"
   | "limit";
 
 export interface RankedAction {

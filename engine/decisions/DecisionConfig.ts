@@ -34,10 +34,13 @@ export interface ActionStage {
   readonly blocked: Reason;
 }
 
+export const EVENT_CHANNEL = -1;
+export const BEST_CHANNEL = -2;
+
 export interface CompiledTrigger {
   readonly id: string;
   readonly action: CompiledAction;
-  /** Channel index to decide for; -1 means the channel the event came in on. */
+  /** Channel index to decide for; EVENT_CHANNEL: the one the event came in on; BEST_CHANNEL: chosen per decision. */
   readonly channelIndex: number;
   readonly when: CompiledRule<RuleContext, boolean> | null;
   /** The trigger reason followed by the action's reasons. */
@@ -112,7 +115,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     if (action === undefined) {
       throw fail(["triggers", index, "action"], `trigger "${definition.id}" names action "${definition.action}", which the catalog does not have`);
     }
-    const channelIndex = definition.channel === "event" ? -1 : CHANNEL_INDEX.get(definition.channel)!;
+    const channelIndex = definition.channel === "event" ? EVENT_CHANNEL : definition.channel === "best" ? BEST_CHANNEL : CHANNEL_INDEX.get(definition.channel)!;
     if (channelIndex >= 0 && (action.channelMask & (1 << channelIndex)) === 0) {
       throw fail(
         ["triggers", index, "channel"],
