@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 /** A command-line mistake: reported with the command's usage, exit code 2. */
 export class UsageError extends Error {}
 
@@ -26,4 +27,16 @@ export function numberOption(
 export function stringOption(values: OptionValues, name: string): string | undefined {
   const raw = values[name];
   return typeof raw === "string" ? raw : undefined;
+}
+
+/** The size of a file a command reads, or a UsageError saying why it cannot be read. */
+export function fileSize(file: string): number {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!stats.isFile()) throw new UsageError(`${file} is not a file`);
+  return stats.size;
 }

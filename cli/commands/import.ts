@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { extname } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { DEFAULT_CONFIG_PATH, loadConfig, type CxConfig } from "../../config/loadConfig.js";
@@ -28,7 +28,7 @@ import { AckWindow, PublishStalledError } from "../import/AckWindow.js";
 import { ImportProgress } from "../import/ImportProgress.js";
 import { ImportSummary } from "../import/ImportSummary.js";
 import { DEFAULT_LOCAL_URL } from "../localNatsServer.js";
-import { stringOption, UsageError, type OptionValues } from "../options.js";
+import { fileSize, stringOption, UsageError, type OptionValues } from "../options.js";
 
 type Format = "csv" | "ndjson";
 
@@ -220,17 +220,6 @@ function formatOf(file: string, given: string | undefined): Format {
     throw new UsageError(`cannot tell the format of ${file} from its name (.csv, .ndjson or .jsonl); give --format csv or --format ndjson`);
   }
   return format;
-}
-
-function fileSize(file: string): number {
-  let stats;
-  try {
-    stats = statSync(file);
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (!stats.isFile()) throw new UsageError(`${file} is not a file`);
-  return stats.size;
 }
 
 /** The SHA-256 of the file's content: the identity of an import, in generated event ids and in Nats-Msg-Id. */

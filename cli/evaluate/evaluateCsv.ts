@@ -1,9 +1,8 @@
-import { statSync } from "node:fs";
 import { CsvRowReader } from "../../connectors/files/CsvRowReader.js";
 import { SourceFileError } from "../../connectors/files/SourceRow.js";
 import { FeatureVector, FtrlLogistic, ModelQuality, type QualityReport } from "../../engine/index.js";
 import { ImportProgress } from "../import/ImportProgress.js";
-import { UsageError } from "../options.js";
+import { fileSize, UsageError } from "../options.js";
 import { ColumnSurvey, type ColumnKind } from "./ColumnSurvey.js";
 import { RowEncoder } from "./RowEncoder.js";
 
@@ -189,15 +188,4 @@ async function open(options: EvaluateOptions): Promise<CsvRowReader> {
     if (error instanceof SourceFileError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-function fileSize(file: string): number {
-  let stats;
-  try {
-    stats = statSync(file);
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (!stats.isFile()) throw new UsageError(`${file} is not a file`);
-  return stats.size;
 }

@@ -71,6 +71,18 @@ export class EngineDriver {
     return result;
   }
 
+  /**
+   * A restart from a checkpoint: cuts one of this engine's state and restores it, engine
+   * and customers, into `target` (a fresh driver), as recovery does. Returns `target`.
+   */
+  restartInto(target: EngineDriver): EngineDriver {
+    const cut = this.engine.beginCheckpoint();
+    target.engine.restoreCheckpoint(cut.engine);
+    for (const state of cut.customers) target.engine.restoreCustomer(state.customerId, this.engine.captureCustomer(cut, state));
+    this.engine.abortCheckpoint(cut);
+    return target;
+  }
+
   decide(channel: Channel, request: DecideRequest): Decision {
     return this.engine.decideFor(request, channel);
   }

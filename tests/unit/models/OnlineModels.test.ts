@@ -143,11 +143,7 @@ describe("online models in the engine", () => {
 
     const first = driver();
     for (const event of events.slice(0, half)) first.send(event);
-    const cut = first.engine.beginCheckpoint();
-    const restored = driver();
-    restored.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) restored.engine.restoreCustomer(state.customerId, first.engine.captureCustomer(cut, state));
-    first.engine.abortCheckpoint(cut);
+    const restored = first.restartInto(driver());
     let seq = half;
     for (const event of events.slice(half)) restored.send(event, { seq: ++seq });
 

@@ -228,18 +228,14 @@ triggers:
 
     const first = driver();
     for (const event of events.slice(0, half)) first.send(event);
-    const cut = first.engine.beginCheckpoint();
-    const restored = driver();
-    restored.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) restored.engine.restoreCustomer(state.customerId, first.engine.captureCustomer(cut, state));
-    first.engine.abortCheckpoint(cut);
+    const cutTime = first.engine.watermark;
+    const restored = first.restartInto(driver());
     let seq = half;
     for (const event of events.slice(half)) restored.send(event, { seq: ++seq });
 
     expect(restored.engine.segmentSizes()).toEqual(uninterrupted.engine.segmentSizes());
     const after = (driver: EngineDriver, from: number) =>
       driver.segmentChanges.filter((c) => c.ts > from).map((c) => c.changeId);
-    const cutTime = cut.engine.watermark;
     expect(after(restored, cutTime)).toEqual(after(uninterrupted, cutTime));
     expect(after(restored, cutTime).length).toBeGreaterThan(50);
   });
@@ -247,15 +243,10 @@ triggers:
   it("re-evaluate restored customers whose memberships were computed under other definitions", () => {
     const first = driver();
     first.send(anEvent("purchase", { customerId: "A", amount: 600 }));
-    const cut = first.engine.beginCheckpoint();
-    const changed = driver(SEGMENTS.replace("revenue >= 500", "revenue >= 1000"));
-    changed.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) changed.engine.restoreCustomer(state.customerId, first.engine.captureCustomer(cut, state));
+    const changed = first.restartInto(driver(SEGMENTS.replace("revenue >= 500", "revenue >= 1000")));
     expect(membersOf(changed, "A")).not.toContain("big-spender");
     expect(sizeOf(changed, "big-spender")).toBe(0);
-    const same = driver();
-    same.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) same.engine.restoreCustomer(state.customerId, first.engine.captureCustomer(cut, state));
+    const same = first.restartInto(driver());
     expect(membersOf(same, "A")).toContain("big-spender");
     expect(sizeOf(same, "big-spender")).toBe(1);
     expect(same.segmentChanges).toEqual([]);
