@@ -946,7 +946,7 @@ export class Engine {
         }
         channelIndex = chosen.channelIndex;
         choice = chosen.reason;
-      } else if (this.#channels.unavailable(channelIndex, state, event.ts) !== null) {
+      } else if (this.#channels.unavailable(channelIndex, trigger.action.kind, state, event.ts) !== null) {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_CHANNEL);
         continue;
       }
@@ -985,7 +985,7 @@ export class Engine {
     for (let c = 0; c < CHANNELS.length; c++) {
       if ((action.channelMask & (1 << c)) === 0) continue;
       ctx.channel = CHANNELS[c]!;
-      const reason = this.#channels.unavailable(c, state, ts) ?? this.#blocker(action, c);
+      const reason = this.#channels.unavailable(c, action.kind, state, ts) ?? this.#blocker(action, c);
       if (reason !== null) {
         weighed.push(`${CHANNELS[c]}: ${reason.code === "channel" ? reason.detail.slice(reason.detail.indexOf(": ") + 2) : reason.code}`);
         continue;

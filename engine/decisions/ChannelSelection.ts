@@ -1,3 +1,4 @@
+import type { ActionKind } from "../EngineSettings.js";
 import { CHANNELS } from "../events/Channel.js";
 import type { CustomerState } from "../state/CustomerState.js";
 import type { Reason } from "./Decision.js";
@@ -25,7 +26,7 @@ export type ChannelLoadSnapshot = [number, number, number][];
  * channels compare by the customer's own affinity to each (its share of the customer's
  * interactions, Laplace-smoothed so a new customer is not stuck with its first channel),
  * times `preferredBoost` on the channel the customer said it prefers. A channel where
- * the customer refused consent is never picked. Capacity is counted exactly per hour of
+ * the customer refused consent never gets an offer or a message. Capacity is counted exactly per hour of
  * event time, so a replay fills the same slots.
  */
 export class ChannelSelection {
@@ -43,9 +44,14 @@ export class ChannelSelection {
     );
   }
 
-  /** Why a channel cannot take this customer's decision at `ts`, before the arbitration stages; null if it can. */
-  unavailable(channelIndex: number, state: CustomerState, ts: number): Reason | null {
-    if ((state.consentKnownMask & (1 << channelIndex)) !== 0 && !state.hasConsent(channelIndex)) return this.#noConsent[channelIndex]!;
+  /**
+   * Why a channel cannot take this customer's decision at `ts`, before the arbitration
+   * stages; null if it can. Consent is for marketing: a service action does not need it.
+   */
+  unavailable(channelIndex: number, kind: ActionKind, state: CustomerState, ts: number): Reason | null {
+    if (kind !== "service" && (state.consentKnownMask & (1 << channelIndex)) !== 0 && !state.hasConsent(channelIndex)) {
+      return this.#noConsent[channelIndex]!;
+    }
     if (this.#used(channelIndex, ts) >= this.settings.perHour[channelIndex]!) return this.#full[channelIndex]!;
     return null;
   }

@@ -14,7 +14,7 @@ channelSelection:
     - { channel: callcenter, perHour: 2 }
 actions:
   - id: care
-    kind: service
+    kind: message
     channels: [callcenter, email, sms]
     value: 10
 triggers:
