@@ -165,7 +165,7 @@ const Prior = (fallback: number, what: string) =>
 
 const ModelsSection = Type.Object(
   {
-    enabled: Type.Boolean({ default: true, description: "Learn the churn, response and purchase-propensity models online (engine/models)" }),
+    enabled: Type.Boolean({ default: false, description: "Learn the churn, response and purchase-propensity models online (engine/models); off by default for its cost per event" }),
     hashBits: Type.Integer({ minimum: 8, maximum: 20, default: 14, description: "Hashed feature slots per model are 2^hashBits (40 bytes each: 640 KiB a model at 14)" }),
     responseWindow: Duration("7d", "A decision with no accept or convert within this is a negative for its action's response model"),
     purchaseWindow: Duration("30d", "A purchase-propensity label: a purchase in the category within this"),
@@ -179,6 +179,12 @@ const ModelsSection = Type.Object(
       minimum: 0,
       default: 100_000,
       description: "Decisions and purchase windows awaiting their label at once, over all customers (each keeps its features, about 700 bytes)",
+    }),
+    churnSampleRate: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 0.125,
+      description: "Share of interactions that open a churn observation (a hash of customer and time): the churn model's cost per event; the sample does not depend on the label, so calibration holds",
     }),
     qualityWindow: Type.Integer({ minimum: 10, maximum: 100_000, default: 1_000, description: "Labelled predictions each model's rolling AUC, log loss and calibration read" }),
     priors: Type.Object(

@@ -339,6 +339,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
             categories: Object.freeze([...config.models.purchaseCategories]),
             maxLabelWatches: config.models.maxLabelWatches,
             qualityWindow: config.models.qualityWindow,
+            churnSampleRate: config.models.churnSampleRate,
             priors: Object.freeze({ ...config.models.priors }),
           })
         : null,

@@ -113,8 +113,13 @@ const SUPPRESSED_BY: Readonly<Partial<Record<Reason["code"], number>>> = {
   policy: SUPPRESSION_REASONS.indexOf("policy"),
 };
 
-/** Other customers' timers one message may fire (see `#fireTimers`); about 10 µs each. */
-const TIMERS_PER_MESSAGE = 64;
+/**
+ * Other customers' timers one message may fire (see `#fireTimers`); about 10-20 µs each.
+ * Small on purpose: in a fast replay every message moves event time on, and a larger
+ * budget added up to a second of timers per pull of messages (the runtime fires the rest,
+ * a bounded number, after each batch: `fireDueTimers`).
+ */
+const TIMERS_PER_MESSAGE = 4;
 
 /** A message held until the state of the customer at the head of the queue is loaded. */
 interface HeldMessage {

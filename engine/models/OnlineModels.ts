@@ -2,7 +2,7 @@ import { EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import { isCustomerActivity, type CustomerState, type LifecyclePolicy } from "../state/CustomerState.js";
 import { customerFeatures, CUSTOMER_FEATURE_COUNT } from "./customerFeatures.js";
-import { FeatureVector } from "./FeatureVector.js";
+import { FeatureVector, hashString } from "./FeatureVector.js";
 import { FtrlLogistic, type FtrlSnapshot } from "./FtrlLogistic.js";
 import { PurchaseWatch, ResponseWatch } from "./LabelWatch.js";
 import { ModelQuality, type ModelQualitySnapshot, type QualityReport } from "./ModelQuality.js";
@@ -23,6 +23,12 @@ export interface ModelSettings {
   readonly categories: readonly string[];
   /** Decisions and purchase windows watched at once, over all customers; more are not learned from. */
   readonly maxLabelWatches: number;
+  /**
+   * Share of customer interactions that open a churn observation, chosen by a hash of
+   * customer and time (so a replay picks the same ones). Independent of the label, so
+   * the model stays calibrated while learning costs that share of the interactions.
+   */
+  readonly churnSampleRate: number;
   /** Labelled predictions each model's rolling quality keeps. */
   readonly qualityWindow: number;
   /** Cold-start priors: the rates an untrained model predicts. */
@@ -79,7 +85,8 @@ const MAX_WATCHES_PER_CUSTOMER = 8;
  * each an FtrlLogistic over the customer's features (customerFeatures) with its rolling
  * quality. Features are always those of the moment the prediction is about, never of the
  * moment the label arrives:
- * - churn: each customer-initiated interaction starts an observation: will the customer
+ * - churn: a sample of the customer-initiated interactions (`churnSampleRate`) each
+ *   start an observation: will the customer
  *   cancel, or go quiet for longer than the lifecycle's `churnedAfter`? The next
  *   interaction within that time labels it 0 (a cancellation 1); the moment that time
  *   runs out labels it 1. Until then the state holds no other activity, so the features
@@ -179,8 +186,8 @@ export class OnlineModels {
       return;
     }
     if (!isCustomerActivity(event) || state.lastActiveTs !== event.ts) return;
-    state.churnObservedTs = event.ts;
-    if (state.purchaseWatch === null && this.#canWatch()) {
+    if (sampled(state.customerId, event.ts, this.settings.churnSampleRate)) state.churnObservedTs = event.ts;
+    if (state.purchaseWatch === null && this.settings.categories.length > 0 && this.#canWatch()) {
       state.purchaseWatch = new PurchaseWatch(event.ts + this.settings.purchaseWindowMs, this.#features(state, event.ts).copy());
       this.watches++;
     }
@@ -318,4 +325,11 @@ export class OnlineModels {
   #newModel(baseRate: number): TrackedModel {
     return new TrackedModel(new FtrlLogistic({ bits: this.settings.bits, baseRate }), new ModelQuality(this.settings.qualityWindow));
   }
+}
+
+/** Whether the interaction of `customerId` at `ts` is in a sample of `rate`: a hash, the same on every replay. */
+function sampled(customerId: string, ts: number, rate: number): boolean {
+  if (rate >= 1) return true;
+  const mixed = Math.imul(hashString(customerId) ^ (ts % 2_147_483_647), 0x9e3779b1) >>> 0;
+  return mixed / 4_294_967_296 < rate;
 }

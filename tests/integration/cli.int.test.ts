@@ -86,7 +86,7 @@ describe("the cxpulse command line", () => {
     const knowledge = summary.knowledge as { segments: Record<string, number>; models: { model: string; labels: number }[] };
     expect(Object.keys(knowledge.segments)).toContain("high-value");
     expect(Object.values(knowledge.segments).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(knowledge.models.find((m) => m.model === "churn")!.labels).toBeGreaterThan(0);
+    expect(knowledge.models).toEqual([]); // the models are off in the default configuration
     expect(result.stderr).toMatch(/segments: high-value \d+/);
     // The demo cleans up after itself: well within duration + start-up + catch-up.
     expect(Date.now() - started).toBeLessThan(40_000);

@@ -194,7 +194,7 @@ describe("the pipeline from JetStream to state and decisions", () => {
       // The propensity is the response model's (tests/unit/models); here: a probability, and the score built from it.
       const propensity = decision.actions[0]?.propensity as number;
       const found = [
-        ...(propensity > 0 && propensity < 1 ? [] : [`${id} propensity ${propensity} is not a probability`]),
+        ...(propensity > 0 && propensity <= 1 ? [] : [`${id} propensity ${propensity} is not a probability`]),
         ...extensionPaths(decision),
         ...differences(message.subject, `cx.decisions.${want.channel}.${want.customerId}`, `${id} subject`),
         ...differences(message.msgId, id, `${id} Nats-Msg-Id`),

@@ -115,13 +115,15 @@ describe("request/reply services", () => {
     expect(decision).toMatchObject({ customerId: "REQ1", channel: "web", source: "request", knownCustomer: true, configVersion: runtime.engine.configVersion });
     expect(decision.decisionId).toMatch(/^REQ1:/);
     // premium-upgrade 120 x 0.8, accessory-cross-sell 30, digital-onboarding 10; thank-you-note (5) is beyond the default limit of 3.
-    // score = propensity x value x weight; with no response learned yet, every propensity is the prior.
+    // score = propensity x value x weight.
     expect(decision.actions.map((a) => [a.actionId, Number((a.score / a.propensity).toFixed(9))])).toEqual([
       ["premium-upgrade", 96],
       ["accessory-cross-sell", 30],
       ["digital-onboarding", 10],
     ]);
-    for (const action of decision.actions) expect(action.propensity).toBeCloseTo(loadConfig().engine.models!.priors.response, 12);
+    // With the models off (the default) every propensity is 1; on, it starts at the prior.
+    const prior = loadConfig().engine.models?.priors.response ?? 1;
+    for (const action of decision.actions) expect(action.propensity).toBeCloseTo(prior, 12);
     for (const action of decision.actions) {
       expect(action.channel).toBe("web");
       expect(action.title.length).toBeGreaterThan(0);

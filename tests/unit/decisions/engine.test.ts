@@ -36,6 +36,7 @@ const rejectedCode = (result: Decision | Rejection) => {
 /** A small catalog where scores and eligibility are easy to follow. */
 const CATALOG = `
 version: test-1
+models: { enabled: true }
 actions:
   - id: gold-offer
     kind: offer

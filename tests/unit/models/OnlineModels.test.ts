@@ -9,9 +9,11 @@ engine:
   maxCustomers: 5000
   lifecycle: { newFor: 5d, atRiskAfter: 10d, churnedAfter: 20d }
 models:
+  enabled: true
   responseWindow: 2d
   purchaseWindow: 10d
   purchaseCategories: [phones, tv]
+  churnSampleRate: 1
 actions:
   - id: care-call
     kind: service
@@ -168,7 +170,7 @@ segments:
     const on = driver(yaml);
     on.send(anEvent("web_visit", { customerId: "A" }));
     expect(on.engine.segmentsOf("A")).toEqual(["risky"]);
-    const off = driver(yaml.replace("models:\n", "models:\n  enabled: false\n"));
+    const off = driver(yaml.replace("  enabled: true\n", "  enabled: false\n"));
     off.send(anEvent("web_visit", { customerId: "A" }));
     expect(off.engine.segmentsOf("A")).toEqual([]);
     expect(off.engine.profile("A")!.scores).toBeNull();
