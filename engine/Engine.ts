@@ -626,7 +626,7 @@ export class Engine {
 
   /** A decision exposed the customer to a campaign's arm: a contact for the ledger, and outcomes to join for its response window. */
   #expose(state: CustomerState, campaignId: string, arm: number, decisionId: string, ts: number): void {
-    const campaign = this.#decisions.campaigns.find((candidate) => candidate.id === campaignId);
+    const campaign = this.#decisions.campaignsById.get(campaignId);
     if (campaign === undefined) return;
     this.#ledgerFor(campaign).contact(arm);
     const exposures = (state.exposures ??= []);
@@ -646,7 +646,7 @@ export class Engine {
     const isResponse = event.typeIndex === EventTypeIndex.offer_response && event.decisionId !== "";
     for (let i = exposures.length - 1; i >= 0; i--) {
       const exposure = exposures[i]!;
-      const campaign = this.#decisions.campaigns.find((candidate) => candidate.id === exposure.campaignId);
+      const campaign = this.#decisions.campaignsById.get(exposure.campaignId);
       if (campaign === undefined || exposure.ts + campaign.responseWindowMs < this.#watermark) {
         exposures.splice(i, 1);
         continue;

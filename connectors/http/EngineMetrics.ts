@@ -37,6 +37,34 @@ function perScrape<T>(build: () => T): () => T {
   };
 }
 
+/**
+ * A gauge with one sample per row of a report read at scrape time, labelled by `labels`;
+ * a row whose value is null or not finite (a ratio with nothing to divide by) has none.
+ */
+function rowsGauge<R, L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  rows: () => Iterable<R>,
+  labels: (row: R) => Record<L, string>,
+  read: (row: R) => number | null,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of rows()) {
+        const value = read(row);
+        if (value !== null && Number.isFinite(value)) this.set(labels(row), value);
+      }
+    },
+  });
+}
+
 const BATCH_SIZE_BUCKETS = [1, 10, 50, 100, 500, 1_000, 5_000, 10_000];
 
 /**
@@ -272,19 +300,7 @@ export class EngineMetrics {
     const registers = [this.registry];
     const reports = perScrape(() => engine.modelReports());
     const perModel = (name: string, help: string, read: (report: ModelReport) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ["model", "target"],
-        registers,
-        collect() {
-          this.reset();
-          for (const report of reports()) {
-            const value = read(report);
-            if (Number.isFinite(value)) this.set({ model: report.model, target: report.target }, value);
-          }
-        },
-      });
+      rowsGauge(this.registry, name, help, ["model", "target"], reports, (r) => ({ model: r.model, target: r.target }), read);
     perModel("cx_model_auc", "Rolling AUC of the model's predictions against the labels that came (models.qualityWindow pairs)", (r) => r.quality.auc);
     perModel("cx_model_log_loss", "Rolling log loss of the model's predictions", (r) => r.quality.logLoss);
     perModel("cx_model_calibration_error", "Expected calibration error over deciles of predicted probability", (r) => r.quality.ece);
@@ -315,39 +331,19 @@ export class EngineMetrics {
    * each variant's conversion lift over its control with its p-value.
    */
   #campaignMetrics(engine: Engine): void {
-    const registers = [this.registry];
     const reports = perScrape(() => engine.campaignReports());
-    const perArm = (name: string, help: string, read: (arm: CampaignReport["lift"]["arms"][number]) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ["campaign", "arm"],
-        registers,
-        collect() {
-          this.reset();
-          for (const report of reports()) for (const arm of report.lift.arms) this.set({ campaign: report.campaign, arm: arm.arm }, read(arm));
-        },
-      });
+    type Arm = CampaignReport["lift"]["arms"][number];
+    type Variant = CampaignReport["lift"]["variants"][number];
+    const arms = () => reports().flatMap((report) => report.lift.arms.map((arm) => [report.campaign, arm] as const));
+    const variants = () => reports().flatMap((report) => report.lift.variants.map((variant) => [report.campaign, variant] as const));
+    const perArm = (name: string, help: string, read: (arm: Arm) => number) =>
+      rowsGauge(this.registry, name, help, ["campaign", "arm"], arms, ([campaign, arm]) => ({ campaign, arm: arm.arm }), ([, arm]) => read(arm));
     perArm("cx_campaign_contacts", "Contacts per campaign arm; for the control, decisions that would have been made", (a) => a.contacts);
     perArm("cx_campaign_responses", "Contacts with a click, an accept or a conversion", (a) => a.responses);
     perArm("cx_campaign_conversions", "Contacts followed by a purchase (or a convert response) within the response window", (a) => a.conversions);
     perArm("cx_campaign_revenue", "Revenue of the conversions joined to the arm's contacts", (a) => a.revenue);
-    const perVariant = (name: string, help: string, read: (variant: CampaignReport["lift"]["variants"][number]) => number | null) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ["campaign", "arm"],
-        registers,
-        collect() {
-          this.reset();
-          for (const report of reports()) {
-            for (const variant of report.lift.variants) {
-              const value = read(variant);
-              if (value !== null) this.set({ campaign: report.campaign, arm: variant.arm }, value);
-            }
-          }
-        },
-      });
+    const perVariant = (name: string, help: string, read: (variant: Variant) => number | null) =>
+      rowsGauge(this.registry, name, help, ["campaign", "arm"], variants, ([campaign, v]) => ({ campaign, arm: v.arm }), ([, v]) => read(v));
     perVariant("cx_campaign_conversion_lift", "Conversion rate of the variant less the control's", (v) => v.conversionRate.absoluteLift);
     perVariant("cx_campaign_conversion_lift_p_value", "Two-sided p-value of the conversion lift (two-proportion z-test)", (v) => v.conversionRate.pValue);
     perVariant("cx_campaign_incremental_revenue", "Revenue the variant added over what its contacts would have brought as the control did", (v) => v.incrementalRevenue);
@@ -363,19 +359,7 @@ export class EngineMetrics {
     // Every business gauge reads the same reports: build them once per scrape, not once per gauge.
     const reports = perScrape(() => windows.map((days) => [`${days}d`, engine.businessReport(days)] as const));
     const perWindow = (name: string, help: string, read: (report: BusinessReport) => number | null) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ["window"],
-        registers,
-        collect() {
-          this.reset();
-          for (const [window, report] of reports()) {
-            const value = read(report);
-            if (value !== null) this.set({ window }, value);
-          }
-        },
-      });
+      rowsGauge(this.registry, name, help, ["window"], reports, ([window]) => ({ window }), ([, report]) => read(report));
     const longest = Math.max(...windows);
     const longestReport = () => reports()[windows.indexOf(longest)]![1];
     this.gauge("cx_business_customers", "Customers in the base: seen and not cancelled", () => longestReport().customers.now);

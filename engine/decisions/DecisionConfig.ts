@@ -60,6 +60,7 @@ export interface DecisionConfig {
   readonly triggersByType: readonly (readonly CompiledTrigger[])[];
   readonly contactPolicy: ContactPolicy;
   readonly campaigns: readonly CompiledCampaign[];
+  readonly campaignsById: ReadonlyMap<string, CompiledCampaign>;
   /** The campaign promoting each action (at most one). */
   readonly campaignOf: ReadonlyMap<string, CompiledCampaign>;
 }
@@ -151,6 +152,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
   return {
     version: definitions.version,
     campaigns,
+    campaignsById: new Map(campaigns.map((campaign) => [campaign.id, campaign])),
     campaignOf,
     segments,
     segmentsFingerprint: segmentsFingerprint(definitions.segments),
