@@ -246,14 +246,36 @@ const LogSection = Type.Object(
   { ...strict, default: {} },
 );
 
+const TreatmentSection = Type.Object(
+  {
+    id: Id,
+    channels: Type.Optional(Type.Array(literals(CHANNELS), { minItems: 1, uniqueItems: true, description: "Channels it is for; absent: all of the action's" })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    content: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean()]), {
+        description: "What the channel shows or says (template id, subject, image, script...), passed on in the decision as is",
+      }),
+    ),
+  },
+  strict,
+);
+
 const ActionSection = Type.Object(
   {
     id: Id,
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     kind: literals(ACTION_KINDS),
     channels: Type.Array(literals(CHANNELS), { minItems: 1, uniqueItems: true }),
-    value: Type.Number({ minimum: 0, description: "Expected value when the customer takes the action" }),
+    value: Type.Union([Type.Number({ minimum: 0 }), Type.String({ minLength: 1 })], {
+      description: "Expected value when the customer takes the action: a number, or a rule expression over the customer and channel (e.g. `revenue30d * 0.1`)",
+    }),
     weight: Type.Optional(Type.Number({ minimum: 0, description: "Business priority lever (default 1)" })),
+    treatments: Type.Optional(
+      Type.Array(TreatmentSection, {
+        minItems: 1,
+        description: "How the action is presented on each channel; the first treatment listed for a channel is its default",
+      }),
+    ),
     eligibility: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and channel" })),
     applicability: Type.Optional(Type.String({ minLength: 1, description: "Rule: the action fits the customer's situation now" })),
     suitability: Type.Optional(Type.String({ minLength: 1, description: "Rule: the action is right for this customer" })),
@@ -284,7 +306,14 @@ const CampaignSection = Type.Object(
     responseWindow: Duration("7d", "Outcomes (responses, purchases) join to a contact within this"),
     controlShare: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0, description: "Share of the audience held out: no action, outcomes tracked" }),
     variants: Type.Array(
-      Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), weight: Type.Number({ exclusiveMinimum: 0, default: 1 }) }, strict),
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1, maxLength: 64 }),
+          weight: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+          treatment: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The treatment this variant shows, where its action has one by that id for the channel" })),
+        },
+        strict,
+      ),
       { minItems: 1, default: [{ id: "treatment", weight: 1 }], description: "A/B variants by weight; one by default" },
     ),
   },
@@ -300,6 +329,19 @@ const ChannelSelectionSection = Type.Object(
     ),
   },
   { ...strict, default: {}, description: 'How triggers with channel "best" pick a channel, and channel capacities' },
+);
+
+const ArbitrationSection = Type.Object(
+  {
+    exploration: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description:
+        "Share of decide requests whose first action is drawn at random from the candidates (epsilon-greedy), so logged decisions support off-policy evaluation of other strategies (0: always the best)",
+    }),
+  },
+  { ...strict, default: {} },
 );
 
 const ContactPolicySection = Type.Object(
@@ -391,6 +433,7 @@ export const ConfigSchema = Type.Object(
       maxItems: MAX_SEGMENTS,
       description: "Named groups of customers, kept current as events arrive and as time passes; enter/exit on cx.segments.<segment>.<customerId>",
     }),
+    arbitration: ArbitrationSection,
     contactPolicy: ContactPolicySection,
     channelSelection: ChannelSelectionSection,
     campaigns: Type.Array(CampaignSection, { default: [] }),

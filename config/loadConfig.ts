@@ -279,7 +279,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
           maxContacts: campaign.maxContacts ?? Number.POSITIVE_INFINITY,
           responseWindowMs: ms(campaign.responseWindow, ["campaigns", i, "responseWindow"]),
           controlShare: campaign.controlShare,
-          variants: Object.freeze(campaign.variants.map((variant) => Object.freeze({ id: variant.id, weight: variant.weight }))),
+          variants: Object.freeze(campaign.variants.map((variant) => Object.freeze({ ...variant }))),
         });
       }),
     );
@@ -388,6 +388,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     logLevel: config.log.level,
     decisions: Object.freeze({
       version,
+      arbitration: Object.freeze({ exploration: config.arbitration.exploration }),
       contactPolicy: contactPolicy(),
       campaigns: campaigns(),
       segments: config.segments,

@@ -9,7 +9,18 @@ import { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
 import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
 import type { Clock } from "./clock.js";
 import { ChannelSelection } from "./decisions/ChannelSelection.js";
-import { BEST_CHANNEL, EVENT_CHANNEL, type CompiledAction, type CompiledTrigger, type DecisionConfig } from "./decisions/DecisionConfig.js";
+import {
+  actionReasons,
+  actionValue,
+  BEST_CHANNEL,
+  EVENT_CHANNEL,
+  treatmentOn,
+  type CompiledAction,
+  type CompiledTrigger,
+  type DecisionConfig,
+  type Treatment,
+} from "./decisions/DecisionConfig.js";
+import { chooseFirst } from "./decisions/Exploration.js";
 import type { Decision, FilteredAction, RankedAction, Reason } from "./decisions/Decision.js";
 import { validateDecideRequest, type DecideRequest } from "./decisions/DecideRequest.js";
 import type { CubeAnswer } from "./cube/CubeQuery.js";
@@ -512,9 +523,19 @@ export class Engine {
         filtered.push({ actionId: action.id, reason: arm });
         continue;
       }
-      candidates.push(rankedAction(action, channel, action.reasons, this.#models?.preparedResponse(action.id) ?? 1, campaign, arm));
+      const value = actionValue(action, ctx);
+      if (Number.isNaN(value)) {
+        filtered.push({ actionId: action.id, reason: noValueReason(action) });
+        continue;
+      }
+      candidates.push(rankedAction(action, channelIndex, value, this.#models?.preparedResponse(action.id) ?? 1, NO_REASONS, campaign, arm));
     }
     candidates.sort((a, b) => b.score - a.score);
+    const decisionId =
+      request.requestId === undefined
+        ? `${request.customerId}:r${this.#bootId}.${(this.#replies++).toString(36)}`
+        : `${request.customerId}:${request.requestId}`;
+    const probability = this.#explore(decisionId, candidates);
     const limit = request.limit ?? this.settings.decideLimit;
     // A control customer's campaign action takes its place in the ranking and is held
     // back there: the reply is what the customer would have had, less that action.
@@ -538,10 +559,6 @@ export class Engine {
       ranked.push(candidate);
     });
     const now = this.#clock.now();
-    const decisionId =
-      request.requestId === undefined
-        ? `${request.customerId}:r${this.#bootId}.${(this.#replies++).toString(36)}`
-        : `${request.customerId}:${request.requestId}`;
     const decision: Decision = {
       decisionId,
       customerId: request.customerId,
@@ -550,6 +567,7 @@ export class Engine {
       ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
       ts: ctx.now,
       actions: ranked,
+      ...(ranked.length === 0 ? {} : { probability }),
       filtered,
       knownCustomer: ctx.known,
       configVersion: this.#decisions.version,
@@ -570,6 +588,30 @@ export class Engine {
     }
     for (const action of ranked) this.stats.countDecision(action.actionId, channelIndex, true);
     return decision;
+  }
+
+  /**
+   * Epsilon-greedy exploration (`arbitration.exploration`): may move one of the ranked
+   * candidates a control customer does not have held back to the front. Returns the
+   * probability that the one now first among those was chosen.
+   */
+  #explore(decisionId: string, candidates: RankedAction[]): number {
+    const showable: number[] = [];
+    candidates.forEach((candidate, index) => {
+      if (candidate.campaign?.arm !== CONTROL_ARM) showable.push(index);
+    });
+    if (showable.length === 0) return 0;
+    const epsilon = this.#decisions.exploration;
+    const choice = chooseFirst(decisionId, showable.length, epsilon);
+    if (choice.explored) {
+      const [drawn] = candidates.splice(showable[choice.index]!, 1);
+      (drawn!.reasons as Reason[]).push({
+        code: "explored",
+        detail: `drawn at random (exploration ${epsilon}) from ${showable.length} candidates instead of ${candidates[showable[0]!]!.actionId}`,
+      });
+      candidates.unshift(drawn!);
+    }
+    return choice.probability;
   }
 
   /**
@@ -961,6 +1003,12 @@ export class Engine {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_BY[blocker.code] ?? SUPPRESSED_INELIGIBLE);
         continue;
       }
+      // An action without a usable value cannot be offered: counted as ineligible.
+      const value = actionValue(trigger.action, ctx);
+      if (Number.isNaN(value)) {
+        this.stats.countSuppressed(trigger.id, SUPPRESSED_INELIGIBLE);
+        continue;
+      }
       const campaign = this.#decisions.campaignOf.get(trigger.action.id);
       const arm = campaign === undefined ? -1 : this.#campaignArm(campaign, state.customerId);
       if (typeof arm !== "number") {
@@ -973,7 +1021,7 @@ export class Engine {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_CONTROL);
         continue;
       }
-      this.#emitTriggered(trigger, state, event, channelIndex, campaign, arm, choice);
+      this.#emitTriggered(trigger, state, event, channelIndex, value, campaign, arm, choice);
     }
   }
 
@@ -1011,6 +1059,7 @@ export class Engine {
     state: CustomerState,
     event: InteractionEvent,
     channelIndex: number,
+    value: number,
     campaign: CompiledCampaign | undefined,
     arm: number,
     choice: Reason | undefined,
@@ -1029,13 +1078,15 @@ export class Engine {
       actions: [
         rankedAction(
           trigger.action,
-          channel,
-          choice === undefined ? trigger.reasons : [...trigger.reasons, choice],
+          channelIndex,
+          value,
           this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1,
+          choice === undefined ? trigger.reasons : [...trigger.reasons, choice],
           campaign,
           arm,
         ),
       ],
+      probability: 1,
       knownCustomer: true,
       configVersion: this.#decisions.version,
       timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
@@ -1105,27 +1156,45 @@ const CHANNEL_REASONS: readonly Reason[] = CHANNELS.map((channel) =>
   Object.freeze({ code: "channel", detail: `not offered on ${channel}` }),
 );
 
+const NO_REASONS: readonly Reason[] = [];
+
+/**
+ * A candidate as a decision lists it. Its reasons: `before` (a trigger's, and the channel
+ * it chose), then the action's own, its propensity, and its campaign arm if it has one.
+ */
 function rankedAction(
   action: CompiledAction,
-  channel: Channel,
-  reasons: readonly Reason[],
+  channelIndex: number,
+  value: number,
   propensity: number,
+  before: readonly Reason[],
   campaign?: CompiledCampaign,
   arm = -1,
 ): RankedAction {
+  const variantTreatment = campaign === undefined ? undefined : campaign.armTreatments[arm];
+  const treatment = treatmentOn(action, channelIndex, variantTreatment);
   const ranked = {
     actionId: action.id,
     title: action.title,
     kind: action.kind,
-    channel,
+    channel: CHANNELS[channelIndex]!,
     propensity,
-    score: propensity * action.score,
-    reasons: [...reasons, { code: "propensity", detail: propensity.toPrecision(4) } as Reason],
+    score: propensity * value * action.weight,
+    ...(treatment === undefined ? {} : { treatment: treatmentView(treatment) }),
+    reasons: [...before, ...actionReasons(action, value), { code: "propensity", detail: propensity.toPrecision(4) } as Reason],
   };
   if (campaign === undefined) return ranked;
   const { arm: armId, probability } = campaign.design.arms[arm]!;
   ranked.reasons.push(campaign.armReasons[arm]!);
   return { ...ranked, campaign: { id: campaign.id, arm: armId, probability } };
+}
+
+function treatmentView({ id, title, content }: Treatment): NonNullable<RankedAction["treatment"]> {
+  return { id, ...(title === undefined ? {} : { title }), ...(content === undefined ? {} : { content }) };
+}
+
+function noValueReason(action: CompiledAction): Reason {
+  return { code: "noValue", detail: `the value expression gave no number of 0 or more: ${action.valueRule!.source}` };
 }
 
 function sameArms(ledgerArms: readonly string[], designArms: readonly ExperimentArm[]): boolean {

@@ -54,8 +54,8 @@ export interface ActionDefinition {
   readonly title?: string | undefined;
   readonly kind: ActionKind;
   readonly channels: readonly Channel[];
-  /** Expected value to the business when the customer takes the action. */
-  readonly value: number;
+  /** Expected value to the business when the customer takes the action: a number, or a numeric rule over the customer and channel. */
+  readonly value: number | string;
   /** Business priority lever; multiplies the score. */
   readonly weight?: number | undefined;
   /** Rule over the customer and the target `channel`; absent means always eligible. */
@@ -64,6 +64,18 @@ export interface ActionDefinition {
   readonly applicability?: string | undefined;
   /** Rule: is it right for this customer (e.g. affordable, not against their interest)? */
   readonly suitability?: string | undefined;
+  /** How it is presented per channel; the first listed for a channel is that channel's default. */
+  readonly treatments?: readonly TreatmentDefinition[] | undefined;
+}
+
+/** One presentation of an action (a template, a script, a banner) on some of its channels. */
+export interface TreatmentDefinition {
+  readonly id: string;
+  /** Absent: every channel of the action. */
+  readonly channels?: readonly Channel[] | undefined;
+  readonly title?: string | undefined;
+  /** Passed on in decisions as is. */
+  readonly content?: Readonly<Record<string, string | number | boolean>> | undefined;
 }
 
 /**
@@ -107,11 +119,18 @@ export interface CampaignDefinition {
   readonly responseWindowMs: number;
   /** Share of the audience held out as control: no action, outcomes tracked. */
   readonly controlShare: number;
-  readonly variants: readonly { readonly id: string; readonly weight: number }[];
+  /** A/B variants by weight; a variant may name the treatment its customers see. */
+  readonly variants: readonly { readonly id: string; readonly weight: number; readonly treatment?: string | undefined }[];
+}
+
+export interface ArbitrationSettings {
+  /** Share of decide requests whose first action is drawn uniformly from the candidates (epsilon-greedy). */
+  readonly exploration: number;
 }
 
 export interface DecisionDefinitions {
   readonly version: string;
+  readonly arbitration: ArbitrationSettings;
   readonly contactPolicy: ContactPolicySettings;
   readonly campaigns: readonly CampaignDefinition[];
   readonly segments: readonly SegmentDefinition[];

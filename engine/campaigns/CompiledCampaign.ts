@@ -21,6 +21,8 @@ export class CompiledCampaign {
   readonly heldOut: Reason;
   /** By arm index: the reason a chosen action carries, with the arm's probability (for off-policy evaluation). */
   readonly armReasons: readonly Reason[];
+  /** By arm index: the treatment id the arm's variant names, if any (the control's is always undefined). */
+  readonly armTreatments: readonly (string | undefined)[];
 
   constructor(definition: CampaignDefinition, audience: CompiledRule<RuleContext, boolean> | null) {
     this.id = definition.id;
@@ -37,6 +39,8 @@ export class CompiledCampaign {
     this.outsideSchedule = reason("campaign", `${this.id} is not running now`);
     this.volumeReached = reason("campaign", `${this.id} reached its ${this.maxContacts} contacts`);
     this.heldOut = reason("experiment", `control group of ${this.id}: no action, outcomes tracked`);
+    const treatmentOf = new Map(definition.variants.map((variant) => [variant.id, variant.treatment]));
+    this.armTreatments = this.design.arms.map((arm) => treatmentOf.get(arm.arm));
     this.armReasons = this.design.arms.map((arm) => reason("experiment", `${this.id}: arm ${arm.arm} (p=${arm.probability.toPrecision(4)})`));
   }
 

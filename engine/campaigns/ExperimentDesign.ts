@@ -1,4 +1,4 @@
-import { hashString } from "../models/FeatureVector.js";
+import { fmix32, hashString } from "../models/FeatureVector.js";
 
 /** The arm of customers held out: they get no action, and their outcomes are tracked as the baseline. */
 export const CONTROL_ARM = "control";
@@ -29,22 +29,6 @@ const UINT32_RANGE = 0x1_0000_0000;
 const SEPARATOR = "\u001f";
 /** XORed into the first point's hash before mixing it into the second (2^32 / golden ratio, any odd constant would do). */
 const VARIANT_SALT = 0x9e3779b9;
-
-/**
- * murmur3's 32-bit finalizer (fmix32, Appleby, MurmurHash3). FNV-1a ends with a
- * multiply, which carries a change in the last character only upwards: "c1" and "c2"
- * differ by a small multiple of 2^24 and land 1/256 apart in [0, 1), and sequential
- * ids walk through the buckets in step in every campaign, so arms of two campaigns
- * would be correlated. fmix32 makes every input bit flip about half of the output bits.
- */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * A campaign's test design: a control share held out and variants split by weight,

@@ -17,6 +17,9 @@ export interface Reason {
  * campaign's control group) or `limit` (ranked below the limit). A campaign's action
  * also carries `experiment` with its arm and the arm's probability; a trigger's action on
  * a chosen channel (`channel: best`) carries `channelChoice` with the channels weighed.
+ * An action removed because its value expression gave no usable number carries
+ * `noValue`; the first action of a request drawn at random (`arbitration.exploration`)
+ * carries `explored`.
  */
 export type ReasonCode =
   | "trigger"
@@ -32,6 +35,8 @@ export type ReasonCode =
   | "campaign"
   | "experiment"
   | "channelChoice"
+  | "noValue"
+  | "explored"
   | "limit";
 
 export interface RankedAction {
@@ -43,6 +48,8 @@ export interface RankedAction {
   readonly propensity: number;
   /** propensity x value x weight. */
   readonly score: number;
+  /** How the action is presented on this channel, when the catalog gives it treatments. */
+  readonly treatment?: { readonly id: string; readonly title?: string; readonly content?: Readonly<Record<string, string | number | boolean>> };
   /** For a campaign's action: the campaign, the arm the customer is in, and that arm's probability under the test design. */
   readonly campaign?: { readonly id: string; readonly arm: string; readonly probability: number };
   readonly reasons: readonly Reason[];
@@ -78,6 +85,14 @@ export interface Decision {
   /** Event time of the trigger, or the engine's event-time now for a request. */
   readonly ts: number;
   readonly actions: readonly RankedAction[];
+  /**
+   * The probability with which `actions[0]` was chosen at this moment, given the
+   * candidates, so that other strategies can be evaluated off-policy from logged
+   * decisions: 1 for a trigger's action; for a request with exploration ε over K
+   * candidates, 1 - ε + ε/K for the best-ranked action and ε/K for another. Absent when
+   * no action was chosen. (A campaign's arm has its own probability, in `campaign`.)
+   */
+  readonly probability?: number;
   /** For requests: every candidate removed, with the rule that removed it. */
   readonly filtered?: readonly FilteredAction[];
   /** For withdrawals: the offer taken back (`actions` is empty). */

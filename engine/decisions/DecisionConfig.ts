@@ -2,7 +2,7 @@ import type { ActionDefinition, ActionKind, DecisionDefinitions, LocateValue, Tr
 import { ConfigError, ConfigErrorCodes } from "../errors.js";
 import { CHANNEL_INDEX, CHANNELS, type Channel } from "../events/Channel.js";
 import { EVENT_TYPE_INDEX, EVENT_TYPES } from "../events/EventType.js";
-import { compilePredicate, type CompiledRule } from "../rules/compileRule.js";
+import { compileNumber, compilePredicate, type CompiledRule } from "../rules/compileRule.js";
 import { RuleSource } from "../rules/RuleSource.js";
 import { BASE_PROFILE } from "../segments/profiles/SegmentProfiles.js";
 import { compileSegment, MAX_SEGMENTS, segmentsFingerprint, type CompiledSegment } from "../segments/CompiledSegment.js";
@@ -19,14 +19,55 @@ export interface CompiledAction {
   readonly kind: ActionKind;
   /** Bit per channel index the action may be offered on. */
   readonly channelMask: number;
-  readonly value: number;
+  /** The value's expression; null when it is a constant (`constantValue`). */
+  readonly valueRule: CompiledRule<RuleContext, number> | null;
+  readonly constantValue: number;
   readonly weight: number;
-  readonly score: number;
   readonly eligibility: CompiledRule<RuleContext, boolean> | null;
   /** Eligibility, applicability and suitability, in that order: the rules an action must pass, each with the reason it gives when false. */
   readonly stages: readonly ActionStage[];
-  /** The reasons every decision for this action carries, built once. */
+  /** The reasons every decision for this action carries (eligible, value, weight), built once; for a value expression see `reasonsFor`. */
   readonly reasons: readonly Reason[];
+  /** By channel index: the channel's default treatment; undefined where the action has none. */
+  readonly treatments: readonly (Treatment | undefined)[];
+  /** Every treatment by id, to find the one a campaign variant names. */
+  readonly treatmentsById: ReadonlyMap<string, Treatment>;
+}
+
+/** One presentation of an action, passed on in its decisions. */
+export interface Treatment {
+  readonly id: string;
+  /** Bit per channel index it is for. */
+  readonly channelMask: number;
+  readonly title?: string;
+  readonly content?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * The action's value in the rule context (customer and channel set): its constant, or
+ * its expression's result. NaN when the expression gives no finite value of 0 or more,
+ * which removes the action from that decision.
+ */
+export function actionValue(action: CompiledAction, ctx: RuleContext): number {
+  if (action.valueRule === null) return action.constantValue;
+  const value = action.valueRule.evaluate(ctx);
+  return Number.isFinite(value) && value >= 0 ? value : Number.NaN;
+}
+
+/** The reasons a decision for the action carries with this value. */
+export function actionReasons(action: CompiledAction, value: number): readonly Reason[] {
+  if (action.valueRule === null) return action.reasons;
+  const [eligible, , weight] = action.reasons;
+  return [eligible!, { code: "value", detail: `${value} = ${action.valueRule.source}` }, weight!];
+}
+
+/** The treatment of the action on a channel: the one a campaign variant names if the action has it there, else the channel's default. */
+export function treatmentOn(action: CompiledAction, channelIndex: number, variantTreatment: string | undefined): Treatment | undefined {
+  if (variantTreatment !== undefined) {
+    const named = action.treatmentsById.get(variantTreatment);
+    if (named !== undefined && (named.channelMask & (1 << channelIndex)) !== 0) return named;
+  }
+  return action.treatments[channelIndex];
 }
 
 export interface ActionStage {
@@ -43,7 +84,7 @@ export interface CompiledTrigger {
   /** Channel index to decide for; EVENT_CHANNEL: the one the event came in on; BEST_CHANNEL: chosen per decision. */
   readonly channelIndex: number;
   readonly when: CompiledRule<RuleContext, boolean> | null;
-  /** The trigger reason followed by the action's reasons. */
+  /** The reason naming the trigger, first in its decisions' reasons. */
   readonly reasons: readonly Reason[];
 }
 
@@ -59,6 +100,8 @@ export interface DecisionConfig {
   /** Triggers listening to each event type, indexed by event type index. */
   readonly triggersByType: readonly (readonly CompiledTrigger[])[];
   readonly contactPolicy: ContactPolicy;
+  /** Share of decide requests whose first action is drawn at random from the candidates. */
+  readonly exploration: number;
   readonly campaigns: readonly CompiledCampaign[];
   readonly campaignsById: ReadonlyMap<string, CompiledCampaign>;
   /** The campaign promoting each action (at most one). */
@@ -102,7 +145,9 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
       const text = definition[stage];
       return text === undefined ? null : compilePredicate(sourceAt(text, ["actions", index, stage]), eligibilityScope);
     };
-    const action = compileAction(definition, index, rule("eligibility"), rule("applicability"), rule("suitability"));
+    const valueRule = typeof definition.value === "string" ? compileNumber(sourceAt(definition.value, ["actions", index, "value"]), eligibilityScope) : null;
+    const treatments = compileTreatments(definition, (position, message) => fail(["actions", index, "treatments", position], message));
+    const action = compileAction(definition, index, valueRule, treatments, rule("eligibility"), rule("applicability"), rule("suitability"));
     actionsById.set(action.id, action);
     return action;
   });
@@ -140,6 +185,11 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     } catch (error) {
       throw fail(["campaigns", index, "variants"], (error as Error).message);
     }
+    definition.variants.forEach((variant, position) => {
+      if (variant.treatment !== undefined && !definition.actions.some((actionId) => actionsById.get(actionId)?.treatmentsById.has(variant.treatment!))) {
+        throw fail(["campaigns", index, "variants", position, "treatment"], `variant "${variant.id}" shows treatment "${variant.treatment}", which none of the campaign's actions has`);
+      }
+    });
     definition.actions.forEach((actionId, position) => {
       if (!actionsById.has(actionId)) throw fail(["campaigns", index, "actions", position], `campaign "${definition.id}" names action "${actionId}", which the catalog does not have`);
       const other = campaignOf.get(actionId);
@@ -159,13 +209,42 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     actions,
     actionsById,
     triggersByType,
+    exploration: definitions.arbitration.exploration,
     contactPolicy: new ContactPolicy(definitions.contactPolicy, (actionId) => actionsById.get(actionId)?.kind),
   };
+}
+
+function compileTreatments(definition: ActionDefinition, fail: (position: number, message: string) => ConfigError): Pick<CompiledAction, "treatments" | "treatmentsById"> {
+  const byChannel: (Treatment | undefined)[] = CHANNELS.map(() => undefined);
+  const byId = new Map<string, Treatment>();
+  (definition.treatments ?? []).forEach((spec, position) => {
+    if (byId.has(spec.id)) throw fail(position, `treatment id "${spec.id}" is used twice in action "${definition.id}"`);
+    let channelMask = 0;
+    for (const channel of spec.channels ?? definition.channels) {
+      if (!definition.channels.includes(channel)) throw fail(position, `treatment "${spec.id}" is for ${channel}, but action "${definition.id}" is only offered on ${definition.channels.join(", ")}`);
+      channelMask |= 1 << CHANNEL_INDEX.get(channel)!;
+    }
+    const treatment: Treatment = Object.freeze({
+      id: spec.id,
+      channelMask,
+      ...(spec.title === undefined ? {} : { title: spec.title }),
+      ...(spec.content === undefined ? {} : { content: Object.freeze({ ...spec.content }) }),
+    });
+    byId.set(spec.id, treatment);
+    for (let c = 0; c < CHANNELS.length; c++) if ((channelMask & (1 << c)) !== 0) byChannel[c] ??= treatment;
+  });
+  if (byId.size > 0) {
+    const bare = definition.channels.filter((channel) => byChannel[CHANNEL_INDEX.get(channel)!] === undefined);
+    if (bare.length > 0) throw fail(0, `action "${definition.id}" has treatments, but none for ${bare.join(", ")}; give every channel of the action one`);
+  }
+  return { treatments: Object.freeze(byChannel), treatmentsById: byId };
 }
 
 function compileAction(
   definition: ActionDefinition,
   index: number,
+  valueRule: CompiledRule<RuleContext, number> | null,
+  treatments: Pick<CompiledAction, "treatments" | "treatmentsById">,
   eligibility: CompiledRule<RuleContext, boolean> | null,
   applicability: CompiledRule<RuleContext, boolean> | null,
   suitability: CompiledRule<RuleContext, boolean> | null,
@@ -186,10 +265,11 @@ function compileAction(
     title: definition.title ?? definition.id,
     kind: definition.kind,
     channelMask,
-    value: definition.value,
+    valueRule,
+    constantValue: typeof definition.value === "number" ? definition.value : Number.NaN,
     weight,
-    score: definition.value * weight,
     eligibility,
+    ...treatments,
     stages: Object.freeze([...stage(eligibility, "ineligible"), ...stage(applicability, "inapplicable"), ...stage(suitability, "unsuitable")]),
     reasons: Object.freeze(reasons.map((reason) => Object.freeze(reason))),
   };
@@ -207,7 +287,7 @@ function compileTrigger(
     action,
     channelIndex,
     when,
-    reasons: Object.freeze([triggerReason, ...action.reasons]),
+    reasons: Object.freeze([triggerReason]),
   };
 }
 

@@ -16,6 +16,22 @@ export function hashString(text: string, seed: number = FNV_OFFSET): number {
   return h;
 }
 
+/**
+ * murmur3's 32-bit finalizer (fmix32, Appleby, MurmurHash3). FNV-1a ends with a
+ * multiply, which carries a change in the last character only upwards: "c1" and "c2"
+ * differ by a small multiple of 2^24 and land 1/256 apart in [0, 1), and sequential
+ * ids walk through the buckets in step in every campaign, so arms of two campaigns
+ * would be correlated. fmix32 makes every input bit flip about half of the output bits.
+ */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** One entry's kind: a numeric entry holds the raw value, which the model scales. */
 export const FeatureKind = { bias: 0, numeric: 1, indicator: 2 } as const;
 

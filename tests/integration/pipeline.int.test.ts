@@ -215,7 +215,7 @@ describe("the pipeline from JetStream to state and decisions", () => {
                 kind: action.kind,
                 channel: want.channel,
                 propensity,
-                score: propensity * action.value * (action.weight ?? 1),
+                score: propensity * (action.value as number) * (action.weight ?? 1),
                 reasons: [
                   { code: "trigger", detail: want.triggerId },
                   { code: "eligible", detail: action.eligibility ?? "always" },
@@ -225,6 +225,7 @@ describe("the pipeline from JetStream to state and decisions", () => {
                 ],
               },
             ],
+            probability: 1,
             knownCustomer: true,
             configVersion: config.version,
             timings: ["decidedAt", "eventAgeMs"],

@@ -54,7 +54,7 @@ describe("channel selection for proactive decisions", () => {
     d.send(anEvent("profile", { customerId: "A", ts: T0 + 5, consents: { sms: false } }));
     d.send(complaint("A", T0 + 10));
     expect(lastChannel(d)).not.toBe("sms");
-    expect(d.decisions.at(-1)!.actions[0]!.reasons.at(-2)!.detail).toContain("sms: the customer refused consent");
+    expect(d.decisions.at(-1)!.actions[0]!.reasons.find((r) => r.code === "channelChoice")!.detail).toContain("sms: the customer refused consent");
   });
 
   it("counts a channel's capacity exactly per event-time hour: the third call-center decision of an hour goes elsewhere, the next hour has slots again", () => {
