@@ -1123,7 +1123,7 @@ export class Engine {
     for (const contact of state.contacts.toArray()) {
       if (contact.actionId !== event.offerId || contact.outcome !== ContactOutcome.pending) continue;
       if (contact.channelIndex === event.channelIndex || event.ts - contact.ts >= within) continue;
-      state.contacts.settle(contact.decisionId, ContactOutcome.withdrawn);
+      state.contacts.settle(contact.decisionId, contact.actionId, ContactOutcome.withdrawn);
       this.#output.decision({
         decisionId: `${event.id}:withdraw:${contact.decisionId}`,
         customerId: state.customerId,

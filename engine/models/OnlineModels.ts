@@ -291,7 +291,8 @@ export class OnlineModels {
   #responded(state: CustomerState, event: InteractionEvent): void {
     const watches = state.responseWatches;
     if (watches === null) return;
-    const i = watches.findIndex((watch) => watch.decisionId === event.decisionId);
+    // A response to another offer under the decision's id does not answer this one.
+    const i = watches.findIndex((watch) => watch.decisionId === event.decisionId && watch.actionId === event.offerId);
     if (i < 0) return;
     const watch = watches[i]!;
     const tracked = this.response.get(watch.actionId);

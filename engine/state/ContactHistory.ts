@@ -59,11 +59,16 @@ export class ContactHistory {
     this.total++;
   }
 
-  /** Notes the customer's answer to a decision still in the history; false if it is not. */
-  settle(decisionId: string, outcome: ContactOutcome): boolean {
+  /**
+   * Notes the customer's answer to a decision still in the history; false if it is not.
+   * The answer must name the decision's action: a response to another offer under the
+   * same decision id answers a decision this engine did not make (e.g. in a strategy
+   * replay, where decision ids follow the logged ones).
+   */
+  settle(decisionId: string, actionId: string, outcome: ContactOutcome): boolean {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
-      if (this.#decisionId[at] !== decisionId) continue;
+      if (this.#decisionId[at] !== decisionId || this.#actionId[at] !== actionId) continue;
       this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
       return true;
     }

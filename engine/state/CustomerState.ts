@@ -407,7 +407,7 @@ export class CustomerState {
         detail = event.survey;
         break;
       case EventTypeIndex.offer_response:
-        this.#applyOfferResponse(event.response, event.decisionId, ts);
+        this.#applyOfferResponse(event.response, event.decisionId, event.offerId, ts);
         detail = event.offerId;
         break;
       case EventTypeIndex.cancel:
@@ -494,16 +494,16 @@ export class CustomerState {
   }
 
   /** Conversion revenue is campaign attribution; the purchase event itself carries the revenue. */
-  #applyOfferResponse(response: string, decisionId: string, ts: number): void {
+  #applyOfferResponse(response: string, decisionId: string, offerId: string, ts: number): void {
     this.offerResponses++;
     if (response === "accept" || response === "convert") {
       this.offersAccepted++;
-      if (decisionId !== "") this.contacts.settle(decisionId, ContactOutcome.accepted);
+      if (decisionId !== "") this.contacts.settle(decisionId, offerId, ContactOutcome.accepted);
     }
     if (response === "decline") {
       this.offersDeclined++;
       if (ts > this.lastDeclineTs) this.lastDeclineTs = ts;
-      if (decisionId !== "") this.contacts.settle(decisionId, ContactOutcome.declined);
+      if (decisionId !== "") this.contacts.settle(decisionId, offerId, ContactOutcome.declined);
     }
   }
 }

@@ -28,8 +28,10 @@ describe("ContactHistory", () => {
     history.record("d2", "offer-a", 1, 300, false);
     history.record("d3", "care", 1, 400, true);
     history.record("d4", "offer-b", 2, 200, false); // a trigger on a late event: older than the one before
-    expect(history.settle("d2", ContactOutcome.accepted)).toBe(true);
-    expect(history.settle("unknown", ContactOutcome.declined)).toBe(false);
+    expect(history.settle("d2", "offer-a", ContactOutcome.accepted)).toBe(true);
+    expect(history.settle("unknown", "offer-a", ContactOutcome.declined)).toBe(false);
+    // An answer naming another offer does not answer d4.
+    expect(history.settle("d4", "offer-a", ContactOutcome.declined)).toBe(false);
     const all = () => true;
     expect(history.countSince(150, -1, all)).toBe(3);
     expect(history.countSince(150, 1, all)).toBe(2);
