@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CxError } from "../engine/index.js";
-import { UsageError } from "./options.js";
+import { UsageError, type OptionValues } from "./options.js";
 import { runCheckConfig } from "./commands/checkConfig.js";
 import { runDemo } from "./commands/demo.js";
 import { runEvaluate } from "./commands/evaluate.js";
@@ -9,6 +9,7 @@ import { runFitBgNbd } from "./commands/fitBgNbd.js";
 import { runImport } from "./commands/import.js";
 import { runSchema } from "./commands/schema.js";
 import { runSimulate } from "./commands/simulate.js";
+import { runSimulateStrategies } from "./commands/simulateStrategies.js";
 import { runStart } from "./commands/start.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -17,7 +18,7 @@ interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: Options;
-  readonly run: (values: Record<string, string | boolean | undefined>) => Promise<number>;
+  readonly run: (values: OptionValues) => Promise<number>;
 }
 
 const config = { type: "string", short: "c" } as const;
@@ -90,6 +91,19 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       json: { type: "boolean" },
     },
     run: (values) => runEvaluate(values),
+  },
+  "simulate-strategies": {
+    summary: "compare strategy configurations on a recorded log of events and decisions (off-policy: IPS and doubly robust)",
+    usage:
+      "cxpulse simulate-strategies --events LOG --strategy a.yaml [--strategy b.yaml ...] [--format ndjson|msgpack] [--response-window 7d] [--json]",
+    options: {
+      events: { type: "string" },
+      strategy: { type: "string", multiple: true },
+      format: { type: "string" },
+      "response-window": { type: "string" },
+      json: { type: "boolean" },
+    },
+    run: (values) => runSimulateStrategies(values),
   },
   "check-config": {
     summary: "validate a configuration file and compile its rules",

@@ -2,7 +2,8 @@ import { statSync } from "node:fs";
 /** A command-line mistake: reported with the command's usage, exit code 2. */
 export class UsageError extends Error {}
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+/** Parsed options; an option given `multiple: true` is a list. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /** A numeric option within bounds, or its default when absent. */
 export function numberOption(

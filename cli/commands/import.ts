@@ -25,7 +25,7 @@ import {
   systemClock,
 } from "../../engine/index.js";
 import { AckWindow, PublishStalledError } from "../import/AckWindow.js";
-import { ImportProgress } from "../import/ImportProgress.js";
+import { FileProgress } from "../FileProgress.js";
 import { ImportSummary } from "../import/ImportSummary.js";
 import { DEFAULT_LOCAL_URL } from "../localNatsServer.js";
 import { fileSize, stringOption, UsageError, type OptionValues } from "../options.js";
@@ -92,7 +92,7 @@ export async function runImport(values: OptionValues): Promise<number> {
   const mapping = new RowMapping(config.import);
   const csv = format === "csv" ? await openCsv(file, config, mapping) : undefined;
   const summary = new ImportSummary();
-  const progress = new ImportProgress(size);
+  const progress = new FileProgress(size);
   let interrupted = false;
   const interrupt = () => {
     interrupted = true;
@@ -223,7 +223,7 @@ function formatOf(file: string, given: string | undefined): Format {
 }
 
 /** The SHA-256 of the file's content: the identity of an import, in generated event ids and in Nats-Msg-Id. */
-async function contentDigest(file: string, progress: ImportProgress): Promise<string> {
+async function contentDigest(file: string, progress: FileProgress): Promise<string> {
   const hash = createHash("sha256");
   const source = createReadStream(file);
   progress.phase("hashing", () => ({ bytes: source.bytesRead, detail: "" }));

@@ -1,7 +1,7 @@
 import { CsvRowReader } from "../../connectors/files/CsvRowReader.js";
 import { SourceFileError } from "../../connectors/files/SourceRow.js";
 import { FeatureVector, FtrlLogistic, ModelQuality, type QualityReport } from "../../engine/index.js";
-import { ImportProgress } from "../import/ImportProgress.js";
+import { FileProgress } from "../FileProgress.js";
 import { fileSize, UsageError } from "../options.js";
 import { ColumnSurvey, type ColumnKind } from "./ColumnSurvey.js";
 import { RowEncoder } from "./RowEncoder.js";
@@ -62,7 +62,7 @@ export async function evaluateCsv(options: EvaluateOptions): Promise<EvaluationR
   const started = performance.now();
   const trainShare = options.holdout ?? 0.7;
   const size = fileSize(options.file);
-  const progress = new ImportProgress(size, options.progress);
+  const progress = new FileProgress(size, options.progress);
   try {
     const first = await open(options);
     const header = first.header;

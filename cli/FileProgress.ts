@@ -11,10 +11,10 @@ export interface ProgressReading {
 
 /**
  * A progress bar on stderr, by bytes of the file, shown only when stderr is a
- * terminal: a pipe or a log file gets no control characters. Each phase (hashing the
- * file, importing it) runs the bar from 0 to the file's size.
+ * terminal: a pipe or a log file gets no control characters. Each phase (e.g. hashing
+ * a file, then importing it) runs the bar from 0 to the file's size.
  */
-export class ImportProgress {
+export class FileProgress {
   readonly #bar: SingleBar | undefined;
   readonly #totalBytes: number;
   #timer: NodeJS.Timeout | undefined;
