@@ -4,29 +4,33 @@ import { Presets, SingleBar } from "cli-progress";
 const REDRAW_INTERVAL_MS = 200;
 
 export interface ProgressReading {
+  /** Bytes of the file done, or entries for a progress counted in entries. */
   readonly bytes: number;
   /** Shown after the bar, e.g. rows and rejections so far. */
   readonly detail: string;
 }
 
 /**
- * A progress bar on stderr, by bytes of the file, shown only when stderr is a
- * terminal: a pipe or a log file gets no control characters. Each phase (e.g. hashing
- * a file, then importing it) runs the bar from 0 to the file's size.
+ * A progress bar on stderr, by bytes of the file (or by entries, for a source that is
+ * no file), shown only when stderr is a terminal: a pipe or a log file gets no control
+ * characters. Each phase (e.g. hashing a file, then importing it) runs the bar from 0 to
+ * the total.
  */
 export class FileProgress {
   readonly #bar: SingleBar | undefined;
   readonly #totalBytes: number;
+  readonly #amount: (done: number) => string;
   #timer: NodeJS.Timeout | undefined;
   #read: () => ProgressReading = () => ({ bytes: 0, detail: "" });
 
-  constructor(totalBytes: number, stream: NodeJS.WriteStream = process.stderr) {
+  constructor(totalBytes: number, stream: NodeJS.WriteStream = process.stderr, unit: "MB" | "entries" = "MB") {
     this.#totalBytes = totalBytes;
+    this.#amount = unit === "MB" ? megabytes : (done) => done.toLocaleString("en-US");
     this.#bar = stream.isTTY
       ? new SingleBar(
           {
             stream,
-            format: "{phase} |{bar}| {percentage}% | {done} of {size} MB | ETA {eta_formatted} {detail}",
+            format: `{phase} |{bar}| {percentage}% | {done} of {size} ${unit} | ETA {eta_formatted} {detail}`,
             hideCursor: true,
             etaBuffer: 50,
           },
@@ -40,7 +44,7 @@ export class FileProgress {
     if (this.#bar === undefined) return;
     this.stop();
     this.#read = read;
-    this.#bar.start(this.#totalBytes, 0, { phase: name.padEnd(9), done: "0.0", size: megabytes(this.#totalBytes), detail: "" });
+    this.#bar.start(this.#totalBytes, 0, { phase: name.padEnd(9), done: this.#amount(0), size: this.#amount(this.#totalBytes), detail: "" });
     this.#timer = setInterval(() => this.#redraw(), REDRAW_INTERVAL_MS);
     this.#timer.unref();
   }
@@ -56,7 +60,7 @@ export class FileProgress {
 
   #redraw(): void {
     const { bytes, detail } = this.#read();
-    this.#bar!.update(bytes, { done: megabytes(bytes), detail });
+    this.#bar!.update(bytes, { done: this.#amount(bytes), detail });
   }
 }
 

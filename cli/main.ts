@@ -95,8 +95,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "simulate-strategies": {
     summary: "compare strategy configurations on a recorded log of events and decisions (off-policy: IPS and doubly robust)",
     usage:
-      "cxpulse simulate-strategies --events LOG --strategy a.yaml [--strategy b.yaml ...] [--format ndjson|msgpack] [--response-window 7d] [--json]",
+      "cxpulse simulate-strategies --events FILE|jetstream:STREAM[:FROM-TO] --strategy a.yaml [--strategy b.yaml ...] [--format ndjson|msgpack] [--response-window 7d] [--json] [--nats-url URL] [--config FILE]",
     options: {
+      config,
+      "nats-url": natsUrl,
       events: { type: "string" },
       strategy: { type: "string", multiple: true },
       format: { type: "string" },

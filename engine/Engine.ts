@@ -581,6 +581,7 @@ export class Engine {
         actionId: ranked[0]?.actionId ?? "",
         channelIndex,
         ts: ctx.now,
+        ...(ranked.length === 0 ? {} : { probability }),
         ...(exposures.length === 0 ? {} : { exposures }),
       };
       this.#recordRequestDecision(stored, record);

@@ -1,11 +1,14 @@
 import { basename, extname } from "node:path";
-import { loadConfig } from "../../config/loadConfig.js";
+import { DEFAULT_CONFIG_PATH, loadConfig } from "../../config/loadConfig.js";
+import { connectNats } from "../../connectors/nats/connectNats.js";
+import { DEFAULT_LOCAL_URL } from "../localNatsServer.js";
 import { parseDuration } from "../../config/parseDuration.js";
 import { FileProgress } from "../FileProgress.js";
 import { fileSize, stringOption, UsageError, type OptionValues } from "../options.js";
 import type { Estimate } from "../simulate/OffPolicyEstimate.js";
 import { MAX_STRATEGIES, simulateStrategies, type SimulationResult, type StrategySpec } from "../simulate/simulateStrategies.js";
-import { logFormatOf, StrategyLog } from "../simulate/StrategyLog.js";
+import { JetStreamLog, parseJetStreamRange, type JetStreamRange } from "../simulate/JetStreamLog.js";
+import { logFormatOf, StrategyLog, type LogSource } from "../simulate/StrategyLog.js";
 
 /**
  * Compares up to 20 strategy configurations on a recorded log of interactions and
@@ -13,29 +16,37 @@ import { logFormatOf, StrategyLog } from "../simulate/StrategyLog.js";
  * responses, or one JSON object with --json.
  */
 export async function runSimulateStrategies(values: OptionValues): Promise<number> {
-  const file = stringOption(values, "events");
-  if (file === undefined || file === "") throw new UsageError("--events is required: a recorded log (NDJSON or MessagePack)");
+  const source = stringOption(values, "events");
+  if (source === undefined || source === "") throw new UsageError("--events is required: a recorded log (an NDJSON or MessagePack file, or jetstream:STREAM[:FROM-TO])");
   const files = values.strategy;
   const strategyFiles = Array.isArray(files) ? files : typeof files === "string" ? [files] : [];
   if (strategyFiles.length === 0) throw new UsageError("give at least one --strategy FILE (a configuration with the catalog, triggers, campaigns and policy to try)");
   if (strategyFiles.length > MAX_STRATEGIES) throw new UsageError(`at most ${MAX_STRATEGIES} strategies in one run, got ${strategyFiles.length}`);
-  let logFormat;
-  try {
-    logFormat = logFormatOf(file, stringOption(values, "format"));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
   const windowText = stringOption(values, "response-window") ?? "7d";
   const responseWindowMs = parseDuration(windowText);
   if (responseWindowMs === undefined || responseWindowMs <= 0) throw new UsageError(`--response-window must be a duration such as 7d or 12h, got "${windowText}"`);
-  const size = fileSize(file);
+  const range = usage(() => parseJetStreamRange(source));
+  const logFormat = range === null ? usage(() => logFormatOf(source, stringOption(values, "format"))) : undefined;
+  const size = range === null ? fileSize(source) : 0;
   // Configuration errors name their file and line; they go out as they are.
   const strategies = uniqueNames(strategyFiles.map((path) => ({ name: basename(path, extname(path)), config: loadConfig(path) })));
 
-  const progress = new FileProgress(size);
+  let log: LogSource;
+  let progress: FileProgress;
+  let done: () => number;
+  if (range === null) {
+    const file = new StrategyLog(source, logFormat!);
+    log = file;
+    progress = new FileProgress(size);
+    done = () => file.bytesRead;
+  } else {
+    const stream = await readRange(values, range);
+    log = stream;
+    progress = new FileProgress(stream.size, process.stderr, "entries");
+    done = () => stream.given;
+  }
   const counts = { events: 0, moments: 0 };
-  const log = new StrategyLog(file, logFormat);
-  progress.phase("replaying", () => ({ bytes: log.bytesRead, detail: `| ${counts.events.toLocaleString("en-US")} events, ${counts.moments.toLocaleString("en-US")} decisions` }));
+  progress.phase("replaying", () => ({ bytes: done(), detail: `| ${counts.events.toLocaleString("en-US")} events, ${counts.moments.toLocaleString("en-US")} decisions` }));
   let result: SimulationResult;
   try {
     result = await simulateStrategies(log, strategies, responseWindowMs, counts);
@@ -44,6 +55,26 @@ export async function runSimulateStrategies(values: OptionValues): Promise<numbe
   }
   process.stdout.write(values.json === true ? `${JSON.stringify(result)}\n` : formatTable(result, windowText));
   return 0;
+}
+
+/** The log of a JetStream range, read with the connection settings and decisions stream of --config. */
+async function readRange(values: OptionValues, range: JetStreamRange): Promise<JetStreamLog> {
+  const config = loadConfig(stringOption(values, "config") ?? DEFAULT_CONFIG_PATH, process.env);
+  const servers = stringOption(values, "nats-url") ?? (config.nats.url || DEFAULT_LOCAL_URL);
+  const nc = await connectNats({ ...config.nats, servers });
+  try {
+    return await JetStreamLog.read(nc, range, config.nats.decisionStream.name, config.engine.maxPayloadBytes);
+  } finally {
+    await nc.close();
+  }
+}
+
+function usage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function uniqueNames(specs: StrategySpec[]): StrategySpec[] {
@@ -78,7 +109,7 @@ function formatTable(r: SimulationResult, window: string): string {
   const lost = r.strategies.filter((s) => s.customersLost > 0);
   const unsupported = r.strategies.filter((s) => s.unsupported > 0);
   return [
-    `${r.file}: ${n(r.events)} events${r.rejectedEvents > 0 ? ` (${n(r.rejectedEvents)} rejected as bad input)` : ""} from ${n(r.customers)} customers, ${n(r.moments)} logged decisions compared; responses joined within ${window}. ${r.elapsedSeconds.toFixed(1)} s.`,
+    `${r.source}: ${n(r.events)} events${r.rejectedEvents > 0 ? ` (${n(r.rejectedEvents)} rejected as bad input)` : ""} from ${n(r.customers)} customers, ${n(r.moments)} logged decisions compared; responses joined within ${window}. ${r.elapsedSeconds.toFixed(1)} s.`,
     `the logged decisions brought ${n(r.logged.responses)} responses and ${n(r.logged.revenue, 2)} revenue.`,
     ...(r.explored ? [] : ["warning: no logged decision was explored (all probabilities 1): a strategy is credited only where it agrees with the log; set arbitration.exploration when recording."]),
     ...(r.skipped.count > 0 ? [`left out ${n(r.skipped.count)} entries of the log, e.g. ${r.skipped.examples.join("; ")}`] : []),

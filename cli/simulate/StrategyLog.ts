@@ -24,6 +24,13 @@ export type LogEntry =
   | { readonly kind: "decision"; readonly decision: LoggedDecision }
   | { readonly kind: "skipped"; readonly position: number; readonly why: string };
 
+/** Where a log comes from: a file (StrategyLog) or a JetStream range (JetStreamLog). */
+export interface LogSource {
+  /** The file, or the streams and range. */
+  readonly name: string;
+  entries(): AsyncGenerator<LogEntry>;
+}
+
 export type LogFormat = "ndjson" | "msgpack";
 
 export function logFormatOf(file: string, format: string | undefined): LogFormat {
@@ -41,13 +48,13 @@ export function logFormatOf(file: string, format: string | undefined): LogFormat
  * an event; the engine judges events as it does on the stream. Decisions without an
  * action (a withdrawal, an empty reply) are no moment to compare at and are skipped.
  */
-export class StrategyLog {
-  readonly file: string;
+export class StrategyLog implements LogSource {
+  readonly name: string;
   readonly format: LogFormat;
   readonly #source: ReadStream;
 
   constructor(file: string, format: LogFormat) {
-    this.file = file;
+    this.name = file;
     this.format = format;
     this.#source = createReadStream(file);
   }
@@ -105,7 +112,7 @@ export class StrategyLog {
 }
 
 /** The moment a decision payload records, or why it is none. */
-function loggedDecision(record: Readonly<Record<string, unknown>>): LoggedDecision | string {
+export function loggedDecision(record: Readonly<Record<string, unknown>>): LoggedDecision | string {
   const actions = record.actions as readonly Readonly<Record<string, unknown>>[];
   const { decisionId, customerId, channel, source, ts, probability } = record;
   if (source === "withdrawal") return "a withdrawal, not a decision to compare";

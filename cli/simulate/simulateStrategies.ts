@@ -3,7 +3,7 @@ import type { CxConfig } from "../../config/loadConfig.js";
 import type { FeatureVector } from "../../engine/index.js";
 import { OffPolicyEstimate, type Estimate, type StrategyChoice } from "./OffPolicyEstimate.js";
 import { ResponseModels } from "./ResponseModels.js";
-import type { LoggedDecision, StrategyLog } from "./StrategyLog.js";
+import type { LogSource, LoggedDecision } from "./StrategyLog.js";
 import { StrategyReplay } from "./StrategyReplay.js";
 
 export const MAX_STRATEGIES = 20;
@@ -37,7 +37,8 @@ export interface StrategyResult {
 }
 
 export interface SimulationResult {
-  readonly file: string;
+  /** The log file, or the JetStream streams and range. */
+  readonly source: string;
   readonly events: number;
   readonly rejectedEvents: number;
   readonly customers: number;
@@ -84,7 +85,7 @@ export interface SimulationProgress {
  * its outcome is final.
  */
 export async function simulateStrategies(
-  log: StrategyLog,
+  log: LogSource,
   strategies: readonly StrategySpec[],
   responseWindowMs: number,
   progress: SimulationProgress = { events: 0, moments: 0 },
@@ -180,7 +181,7 @@ export async function simulateStrategies(
 
   const customerCount = Math.max(1, customers.size);
   return {
-    file: log.file,
+    source: log.name,
     events: progress.events,
     rejectedEvents: replays[0]!.rejectedEvents,
     customers: customers.size,

@@ -40,6 +40,8 @@ export interface RequestDecisionRecord {
   readonly actionId: string;
   readonly channelIndex: number;
   readonly ts: number;
+  /** The probability the action had of being shown first (`Decision.probability`), for off-policy evaluation of the log; absent with no action. */
+  readonly probability?: number;
   /** Campaign exposures the decision made, as [campaign id, arm index]: variants shown and controls held out. */
   readonly exposures?: readonly (readonly [string, number])[];
 }
