@@ -371,8 +371,14 @@ const SegmentSection = Type.Object(
 const TriggerSection = Type.Object(
   {
     id: Id,
-    on: Type.Array(literals(EVENT_TYPES), { minItems: 1, uniqueItems: true }),
-    when: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and event.*" })),
+    on: Type.Optional(Type.Array(literals(EVENT_TYPES), { minItems: 1, uniqueItems: true, description: "Event types that fire it (or `enters`)" })),
+    enters: Type.Optional(
+      Type.String({
+        pattern: Id.pattern,
+        description: "A segment: the trigger fires as a customer enters it, by an event or by time passing (or `on`); e.g. a segment `churnRisk > 0.7` for a score crossing a threshold",
+      }),
+    ),
+    when: Type.Optional(Type.String({ minLength: 1, description: "Rule over the customer and, for `on`, event.*" })),
     action: Id,
     channel: Type.Union([literals(CHANNELS), Type.Literal("event"), Type.Literal("best")], {
       description: '"event" answers on the channel the event came in on; "best" on the action\'s channel with the best expected value for the customer',

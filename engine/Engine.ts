@@ -132,6 +132,22 @@ const SUPPRESSED_BY: Readonly<Partial<Record<Reason["code"], number>>> = {
  */
 const TIMERS_PER_MESSAGE = 4;
 
+/** When triggers run: for an event, or for a segment entry (caused by an event or by time passing). */
+interface TriggerMoment {
+  /** The event whose triggers run; null for a segment entry, whose rules see no event. */
+  readonly event: InteractionEvent | null;
+  /** The rule context's event-time now. */
+  readonly now: number;
+  /** The decisions' ts. */
+  readonly ts: number;
+  /** Decision ids are `<idPrefix>:<triggerId>`: the event id, or the segment change id. */
+  readonly idPrefix: string;
+  /** The event was too old when stored to act on: matching triggers are counted as suppressed. */
+  readonly stale: boolean;
+  /** For a segment entry an event caused: that event's id. */
+  readonly causedBy?: string | undefined;
+}
+
 /** A message held until the state of the customer at the head of the queue is loaded. */
 interface HeldMessage {
   readonly bytes: Uint8Array;
@@ -364,11 +380,13 @@ export class Engine {
     if (event.typeIndex === EventTypeIndex.offer_response && (event.response === "accept" || event.response === "convert")) {
       this.#withdrawElsewhere(state, event);
     }
-    this.#segments.evaluate(state, this.#watermark, "event", event.id, this.#decisions.version, event.id);
+    const entered = this.#segments.evaluate(state, this.#watermark, "event", event.id, this.#decisions.version, event.id);
     const triggers = this.#decisions.triggersByType[event.typeIndex]!;
-    if (triggers.length > 0) {
+    if (triggers.length > 0 || entered !== 0) {
       const maxAge = this.settings.triggerMaxAgeMs;
-      this.#runTriggers(triggers, state, event, maxAge > 0 && storedAt - event.ts > maxAge);
+      const stale = maxAge > 0 && storedAt - event.ts > maxAge;
+      if (triggers.length > 0) this.#runTriggers(triggers, state, { event, now: this.#watermark, ts: event.ts, idPrefix: event.id, stale });
+      if (entered !== 0) this.#runEntryTriggers(state, entered, event, this.#watermark, event.id, stale);
     }
     this.#armTimer(state);
     return windowed ? IngestResult.Applied : IngestResult.Late;
@@ -412,7 +430,10 @@ export class Engine {
 
   #fire(state: CustomerState, due: number): void {
     this.#customers.touch(state);
-    if (state.segmentsDueTs <= due) this.#segments.evaluate(state, due, "time", `t${due}`, this.#decisions.version);
+    if (state.segmentsDueTs <= due) {
+      const entered = this.#segments.evaluate(state, due, "time", `t${due}`, this.#decisions.version);
+      if (entered !== 0) this.#runEntryTriggers(state, entered, null, due, `t${due}`, false);
+    }
     this.#models?.fire(state, due);
     this.#armTimer(state);
   }
@@ -970,13 +991,26 @@ export class Engine {
     return this.#customers.peek(customerId);
   }
 
-  /** `stale`: the event was too old when stored to act on; matching triggers are counted as suppressed. */
-  #runTriggers(triggers: readonly CompiledTrigger[], state: CustomerState, event: InteractionEvent, stale: boolean): void {
+  /** Runs the `enters` triggers of each segment in `entered` (a mask), the change's id prefixing their decisions' ids. */
+  #runEntryTriggers(state: CustomerState, entered: number, event: InteractionEvent | null, now: number, causeKey: string, stale: boolean): void {
+    const onEntry = this.#decisions.triggersOnEntry;
+    for (let index = 0; index < onEntry.length; index++) {
+      const triggers = onEntry[index]!;
+      if (triggers.length === 0 || (entered & (1 << index)) === 0) continue;
+      // No event in the rule context: an entry trigger's rules cannot read one.
+      const idPrefix = this.#segments.changeId(state.customerId, index, "enter", causeKey);
+      this.#runTriggers(triggers, state, { event: null, now, ts: now, idPrefix, stale, causedBy: event?.id });
+    }
+  }
+
+  /** Runs the triggers of a moment: an event, or a segment entry (by an event or by time). */
+  #runTriggers(triggers: readonly CompiledTrigger[], state: CustomerState, moment: TriggerMoment): void {
+    const { event, ts, stale } = moment;
     const ctx = this.#ctx;
     ctx.customer = state;
     ctx.event = event;
     ctx.context = null;
-    ctx.now = this.#watermark;
+    ctx.now = moment.now;
     ctx.known = true;
     for (const trigger of triggers) {
       if (trigger.when !== null && !trigger.when.evaluate(ctx)) continue;
@@ -985,16 +1019,17 @@ export class Engine {
         continue;
       }
       let choice: Reason | undefined;
-      let channelIndex = trigger.channelIndex === EVENT_CHANNEL ? event.channelIndex : trigger.channelIndex;
+      // Entry triggers cannot use the event's channel (compileDecisionConfig).
+      let channelIndex = trigger.channelIndex === EVENT_CHANNEL ? event!.channelIndex : trigger.channelIndex;
       if (channelIndex === BEST_CHANNEL) {
-        const chosen = this.#chooseChannel(trigger.action, state, event.ts);
+        const chosen = this.#chooseChannel(trigger.action, state, ts);
         if (chosen === undefined) {
           this.stats.countSuppressed(trigger.id, SUPPRESSED_CHANNEL);
           continue;
         }
         channelIndex = chosen.channelIndex;
         choice = chosen.reason;
-      } else if (this.#channels.unavailable(channelIndex, trigger.action.kind, state, event.ts) !== null) {
+      } else if (this.#channels.unavailable(channelIndex, trigger.action.kind, state, ts) !== null) {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_CHANNEL);
         continue;
       }
@@ -1018,11 +1053,11 @@ export class Engine {
       }
       if (campaign !== undefined && arm === CONTROL_INDEX) {
         // Held back, and tracked as the control's contact under the decision id it would have had.
-        this.#expose(state, campaign.id, arm, `${event.id}:${trigger.id}`, event.ts);
+        this.#expose(state, campaign.id, arm, `${moment.idPrefix}:${trigger.id}`, ts);
         this.stats.countSuppressed(trigger.id, SUPPRESSED_CONTROL);
         continue;
       }
-      this.#emitTriggered(trigger, state, event, channelIndex, value, campaign, arm, choice);
+      this.#emitTriggered(trigger, state, moment, channelIndex, value, campaign, arm, choice);
     }
   }
 
@@ -1058,7 +1093,7 @@ export class Engine {
   #emitTriggered(
     trigger: CompiledTrigger,
     state: CustomerState,
-    event: InteractionEvent,
+    moment: TriggerMoment,
     channelIndex: number,
     value: number,
     campaign: CompiledCampaign | undefined,
@@ -1067,21 +1102,22 @@ export class Engine {
   ): void {
     const channel = CHANNELS[channelIndex]!;
     const decidedAt = this.#clock.now();
-    const decisionId = `${event.id}:${trigger.id}`;
+    const { event, ts } = moment;
+    const decisionId = `${moment.idPrefix}:${trigger.id}`;
     const decision: Decision = {
       decisionId,
-      customerId: event.customerId,
+      customerId: state.customerId,
       channel,
       source: "trigger",
       triggerId: trigger.id,
-      eventId: event.id,
-      ts: event.ts,
+      ...(event !== null ? { eventId: event.id } : moment.causedBy !== undefined ? { eventId: moment.causedBy } : {}),
+      ts,
       actions: [
         rankedAction(
           trigger.action,
           channelIndex,
           value,
-          this.#models?.responsePropensity(state, event.ts, trigger.action.id) ?? 1,
+          this.#models?.responsePropensity(state, ts, trigger.action.id) ?? 1,
           choice === undefined ? trigger.reasons : [...trigger.reasons, choice],
           campaign,
           arm,
@@ -1090,12 +1126,12 @@ export class Engine {
       probability: 1,
       knownCustomer: true,
       configVersion: this.#decisions.version,
-      timings: { decidedAt, eventAgeMs: decidedAt - event.ts },
+      timings: { decidedAt, eventAgeMs: decidedAt - ts },
     };
-    state.contacts.record(decisionId, trigger.action.id, channelIndex, event.ts, false);
-    this.#channels.take(channelIndex, event.ts);
-    if (campaign !== undefined) this.#expose(state, campaign.id, arm, decisionId, event.ts);
-    this.#models?.decided(state, decisionId, trigger.action.id, event.ts);
+    state.contacts.record(decisionId, trigger.action.id, channelIndex, ts, false);
+    this.#channels.take(channelIndex, ts);
+    if (campaign !== undefined) this.#expose(state, campaign.id, arm, decisionId, ts);
+    this.#models?.decided(state, decisionId, trigger.action.id, ts);
     this.stats.countDecision(trigger.action.id, channelIndex, false);
     this.#output.decision(decision);
   }

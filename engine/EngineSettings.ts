@@ -87,8 +87,11 @@ export type TriggerChannel = Channel | "event" | "best";
 /** A rule that turns an incoming interaction into a proactive decision. */
 export interface TriggerDefinition {
   readonly id: string;
-  readonly on: readonly EventType[];
-  /** Rule over the customer and `event.*`; absent means every event of the listed types. */
+  /** Event types that fire it; exactly one of `on` and `enters` is given. */
+  readonly on?: readonly EventType[] | undefined;
+  /** A segment id: the trigger fires as a customer enters the segment (by an event or by time passing). */
+  readonly enters?: string | undefined;
+  /** Rule over the customer and, for `on`, `event.*`; absent means always. */
   readonly when?: string | undefined;
   readonly action: string;
   readonly channel: TriggerChannel;

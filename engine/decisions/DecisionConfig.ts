@@ -99,6 +99,8 @@ export interface DecisionConfig {
   readonly actionsById: ReadonlyMap<string, CompiledAction>;
   /** Triggers listening to each event type, indexed by event type index. */
   readonly triggersByType: readonly (readonly CompiledTrigger[])[];
+  /** Triggers firing as a customer enters each segment, indexed by segment index. */
+  readonly triggersOnEntry: readonly (readonly CompiledTrigger[])[];
   readonly contactPolicy: ContactPolicy;
   /** Share of decide requests whose first action is drawn at random from the candidates. */
   readonly exploration: number;
@@ -154,9 +156,21 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
 
   const triggerIds = new Set<string>();
   const triggersByType: CompiledTrigger[][] = EVENT_TYPES.map(() => []);
+  const triggersOnEntry: CompiledTrigger[][] = segments.map(() => []);
+  const entryScope = ruleScope({ event: false, channel: false, segments: segmentIds, lookalike: segmentIds });
   definitions.triggers.forEach((definition, index) => {
     if (triggerIds.has(definition.id)) throw fail(["triggers", index, "id"], `trigger id "${definition.id}" is used twice`);
     triggerIds.add(definition.id);
+    if ((definition.on === undefined) === (definition.enters === undefined)) {
+      throw fail(["triggers", index], `trigger "${definition.id}" needs either \`on\` (event types) or \`enters\` (a segment), not ${definition.on === undefined ? "neither" : "both"}`);
+    }
+    const entered = definition.enters === undefined ? -1 : segmentIds.indexOf(definition.enters);
+    if (definition.enters !== undefined) {
+      if (entered < 0) throw fail(["triggers", index, "enters"], `trigger "${definition.id}" fires on entering segment "${definition.enters}", which is not defined`);
+      if (definition.channel === "event") {
+        throw fail(["triggers", index, "channel"], `trigger "${definition.id}" fires on a segment entry, which time alone can cause: name a channel or "best", not "event"`);
+      }
+    }
     const action = actionsById.get(definition.action);
     if (action === undefined) {
       throw fail(["triggers", index, "action"], `trigger "${definition.id}" names action "${definition.action}", which the catalog does not have`);
@@ -168,8 +182,9 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
         `trigger "${definition.id}" decides on ${definition.channel}, but action "${action.id}" is only offered on ${channelsOf(action.channelMask).join(", ")}`,
       );
     }
-    const when = definition.when === undefined ? null : compilePredicate(sourceAt(definition.when, ["triggers", index, "when"]), triggerScope);
+    const when = definition.when === undefined ? null : compilePredicate(sourceAt(definition.when, ["triggers", index, "when"]), entered < 0 ? triggerScope : entryScope);
     const trigger = compileTrigger(definition, action, channelIndex, when);
+    if (entered >= 0) triggersOnEntry[entered]!.push(trigger);
     for (const type of new Set(definition.on)) triggersByType[EVENT_TYPE_INDEX.get(type)!]!.push(trigger);
   });
 
@@ -209,6 +224,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     actions,
     actionsById,
     triggersByType,
+    triggersOnEntry,
     exploration: definitions.arbitration.exploration,
     contactPolicy: new ContactPolicy(definitions.contactPolicy, (actionId) => actionsById.get(actionId)?.kind),
   };

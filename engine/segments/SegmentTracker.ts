@@ -63,10 +63,12 @@ export class SegmentTracker {
    * `inSegment` sees the earlier ones as they are now), reports what changed and sets
    * `segmentsDueTs`. `causeKey` makes the change ids unique and repeatable: the
    * event's stream sequence, or the moment for time. Call `touch` on the state first.
+   * Returns the mask of the segments the customer entered.
    */
-  evaluate(state: CustomerState, now: number, cause: SegmentChangeCause, causeKey: string, configVersion: string, eventId?: string): void {
+  evaluate(state: CustomerState, now: number, cause: SegmentChangeCause, causeKey: string, configVersion: string, eventId?: string): number {
     const segments = this.segments;
-    if (segments.length === 0) return;
+    if (segments.length === 0) return 0;
+    let entered = 0;
     const ctx = this.#ctx;
     ctx.customer = state;
     ctx.event = null;
@@ -80,6 +82,7 @@ export class SegmentTracker {
       const member = segment.when.evaluate(ctx);
       if (member !== ((state.segments & segment.mask) !== 0)) {
         state.segments ^= segment.mask;
+        if (member) entered |= segment.mask;
         this.#changed(state, index, member, now, cause, causeKey, configVersion, eventId);
       }
       const next = segment.nextChange(ctx);
@@ -87,6 +90,12 @@ export class SegmentTracker {
     }
     state.segmentsVersion = this.fingerprint;
     state.segmentsDueTs = due;
+    return entered;
+  }
+
+  /** The id of a change, as `evaluate` reports it: repeatable for the same cause. */
+  changeId(customerId: string, index: number, change: "enter" | "exit", causeKey: string): string {
+    return `${customerId}:${this.segments[index]!.id}:${change}:${causeKey}`;
   }
 
   /**
@@ -139,7 +148,7 @@ export class SegmentTracker {
       this.exited[index]!++;
     }
     this.#emit({
-      changeId: `${state.customerId}:${segment.id}:${change}:${causeKey}`,
+      changeId: this.changeId(state.customerId, index, change, causeKey),
       segment: segment.id,
       customerId: state.customerId,
       change,
