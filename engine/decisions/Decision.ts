@@ -74,12 +74,13 @@ export interface Withdrawal {
 
 /** A next-best-action decision, published or returned; the wire payload as is. */
 export interface Decision {
-  /** Deterministic: `<eventId>:<triggerId>` for triggers, so a replay repeats the id. */
+  /** Deterministic: `<eventId>:<triggerId>` for triggers on events, `<segment change id>:<triggerId>` on segment entry, so a replay repeats the id. */
   readonly decisionId: string;
   readonly customerId: string;
   readonly channel: Channel;
   readonly source: DecisionSource;
   readonly triggerId?: string;
+  /** The event that fired the trigger, or that brought the customer into the segment; absent for an entry time alone caused. */
   readonly eventId?: string;
   readonly requestId?: string;
   /** Event time of the trigger, or the engine's event-time now for a request. */
