@@ -9,7 +9,6 @@ import {
   systemClock,
   type CustomerState,
   type Decision,
-  type DecisionConfig,
 } from "../../engine/index.js";
 import type { LoggedDecision } from "./StrategyLog.js";
 
@@ -40,7 +39,6 @@ export class StrategyReplay {
   readonly engine: Engine;
   /** Decisions the strategy made with an action: its triggers' and its answers at logged requests. */
   decisions = 0;
-  readonly contactedCustomers = new Set<string>();
   /** Customers evicted from memory (past `engine.maxCustomers`) and started afresh: the replay has no store to reload them from. */
   customersLost = 0;
   readonly decideMicros: number[] = [];
@@ -54,7 +52,7 @@ export class StrategyReplay {
 
   constructor(name: string, config: CxConfig) {
     this.name = name;
-    const decisions: DecisionConfig = compileDecisionConfig({ ...config.decisions, arbitration: { exploration: 0 } }, config.locate);
+    const decisions = compileDecisionConfig({ ...config.decisions, arbitration: { exploration: 0 } }, config.locate);
     this.engine = new Engine({
       settings: config.engine,
       decisions,
@@ -122,7 +120,7 @@ export class StrategyReplay {
     if (first === undefined) return null;
     this.#requestReachedPolicy++;
     this.#requestDecisionsWithAction++;
-    this.#counted(moment.customerId);
+    this.decisions++;
     return { actionId: first.actionId, channel: first.channel };
   }
 
@@ -135,8 +133,9 @@ export class StrategyReplay {
   }
 
   #tookTriggered(decision: Decision): void {
-    if (decision.actions.length === 0 || decision.eventId === undefined) return;
-    this.#counted(decision.customerId);
+    if (decision.actions.length === 0) return;
+    this.decisions++;
+    if (decision.eventId === undefined) return;
     let decisions = this.#triggered.get(decision.eventId);
     if (decisions === undefined) {
       decisions = [];
@@ -144,10 +143,5 @@ export class StrategyReplay {
       if (this.#triggered.size > RECENT_EVENTS) this.#triggered.delete(this.#triggered.keys().next().value!);
     }
     decisions.push(decision);
-  }
-
-  #counted(customerId: string): void {
-    this.decisions++;
-    this.contactedCustomers.add(customerId);
   }
 }
