@@ -1,27 +1,17 @@
 import { CampaignExposure } from "./campaigns/CampaignExposure.js";
-import { CampaignLedger, NO_OUTCOMES } from "./campaigns/CampaignLedger.js";
+import { NO_OUTCOMES } from "./campaigns/CampaignLedger.js";
+import { CampaignLedgers } from "./campaigns/CampaignLedgers.js";
 import type { CompiledCampaign } from "./campaigns/CompiledCampaign.js";
-import { CONTROL_ARM, type ExperimentArm } from "./campaigns/ExperimentDesign.js";
 import { liftReport, type LiftReport } from "./campaigns/LiftReport.js";
 import { CheckpointCut } from "./checkpoint/CheckpointCut.js";
 import { CustomerDirectory } from "./checkpoint/CustomerDirectory.js";
 import { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
 import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineSnapshot.js";
 import type { Clock } from "./clock.js";
+import { Arbitration, rankedAction } from "./decisions/Arbitration.js";
 import { ChannelSelection } from "./decisions/ChannelSelection.js";
-import {
-  actionReasons,
-  actionValue,
-  BEST_CHANNEL,
-  EVENT_CHANNEL,
-  treatmentOn,
-  type CompiledAction,
-  type CompiledTrigger,
-  type DecisionConfig,
-  type Treatment,
-} from "./decisions/DecisionConfig.js";
-import { chooseFirst } from "./decisions/Exploration.js";
-import type { Decision, FilteredAction, RankedAction, Reason } from "./decisions/Decision.js";
+import { actionValue, BEST_CHANNEL, EVENT_CHANNEL, type CompiledTrigger, type DecisionConfig } from "./decisions/DecisionConfig.js";
+import type { Decision, Reason } from "./decisions/Decision.js";
 import { validateDecideRequest, type DecideRequest } from "./decisions/DecideRequest.js";
 import type { CubeAnswer } from "./cube/CubeQuery.js";
 import { LiveCube } from "./cube/LiveCube.js";
@@ -182,8 +172,8 @@ export class Engine {
    * of it (a segment membership, a model's label); fired as the watermark passes it.
    */
   readonly #timers = new TimerQueue();
-  /** Each campaign's counters per arm, by campaign id; they outlive reloads that keep the campaign and its arms. */
-  readonly #ledgers = new Map<string, CampaignLedger>();
+  readonly #ledgers = new CampaignLedgers();
+  readonly #arbitration: Arbitration;
   readonly #channels: ChannelSelection;
   readonly #cube: LiveCube;
   readonly #profileAttributes: readonly BinnedAttribute[];
@@ -225,6 +215,7 @@ export class Engine {
     this.#models = options.settings.models === null ? null : new OnlineModels(options.settings.models, options.settings.lifecycle);
     this.#ctx.models = this.#models;
     const decisions = options.decisions;
+    this.#arbitration = new Arbitration(decisions, this.#ctx, this.#channels, this.#models, this.#ledgers);
     this.#segments = new SegmentTracker(decisions.segments, decisions.segmentsFingerprint, this.#ctx, (change) =>
       this.#output.segmentChanged(change),
     );
@@ -297,6 +288,7 @@ export class Engine {
       });
     }
     this.#decisions = decisions;
+    this.#arbitration.reconfigure(decisions);
   }
 
   /**
@@ -529,56 +521,17 @@ export class Engine {
     ctx.channel = channel;
     ctx.now = this.#eventTimeNow();
     ctx.known = stored !== undefined;
-    const candidates: RankedAction[] = [];
-    const filtered: FilteredAction[] = [];
     this.#models?.prepare(state, ctx.now);
-    for (const action of this.#decisions.actions) {
-      const blocker = this.#blocker(action, channelIndex);
-      if (blocker !== null) {
-        filtered.push({ actionId: action.id, reason: blocker });
-        continue;
-      }
-      const campaign = this.#decisions.campaignOf.get(action.id);
-      const arm = campaign === undefined ? -1 : this.#campaignArm(campaign, request.customerId);
-      if (typeof arm !== "number") {
-        filtered.push({ actionId: action.id, reason: arm });
-        continue;
-      }
-      const value = actionValue(action, ctx);
-      if (Number.isNaN(value)) {
-        filtered.push({ actionId: action.id, reason: noValueReason(action) });
-        continue;
-      }
-      candidates.push(rankedAction(action, channelIndex, value, this.#models?.preparedResponse(action.id) ?? 1, NO_REASONS, campaign, arm));
-    }
-    candidates.sort((a, b) => b.score - a.score);
     const decisionId =
       request.requestId === undefined
         ? `${request.customerId}:r${this.#bootId}.${(this.#replies++).toString(36)}`
         : `${request.customerId}:${request.requestId}`;
-    const probability = this.#explore(decisionId, candidates);
-    const limit = request.limit ?? this.settings.decideLimit;
-    // A control customer's campaign action takes its place in the ranking and is held
-    // back there: the reply is what the customer would have had, less that action.
-    const ranked: RankedAction[] = [];
-    const exposures: [string, number][] = [];
-    candidates.forEach((candidate, rank) => {
-      if (rank >= limit) {
-        filtered.push({ actionId: candidate.actionId, reason: { code: "limit", detail: `ranked ${rank + 1} of ${candidates.length}; the reply holds ${limit}` } });
-        return;
-      }
-      const campaign = candidate.campaign;
-      if (campaign !== undefined) {
-        const compiled = this.#decisions.campaignOf.get(candidate.actionId)!;
-        const arm = compiled.design.armIndex(request.customerId);
-        exposures.push([campaign.id, arm]);
-        if (campaign.arm === CONTROL_ARM) {
-          filtered.push({ actionId: candidate.actionId, reason: compiled.heldOut });
-          return;
-        }
-      }
-      ranked.push(candidate);
-    });
+    const { ranked, filtered, exposures, probability } = this.#arbitration.rankRequest(
+      request.customerId,
+      channelIndex,
+      request.limit ?? this.settings.decideLimit,
+      decisionId,
+    );
     const now = this.#clock.now();
     const decision: Decision = {
       decisionId,
@@ -613,30 +566,6 @@ export class Engine {
   }
 
   /**
-   * Epsilon-greedy exploration (`arbitration.exploration`): may move one of the ranked
-   * candidates a control customer does not have held back to the front. Returns the
-   * probability that the one now first among those was chosen.
-   */
-  #explore(decisionId: string, candidates: RankedAction[]): number {
-    const showable: number[] = [];
-    candidates.forEach((candidate, index) => {
-      if (candidate.campaign?.arm !== CONTROL_ARM) showable.push(index);
-    });
-    if (showable.length === 0) return 0;
-    const epsilon = this.#decisions.exploration;
-    const choice = chooseFirst(decisionId, showable.length, epsilon);
-    if (choice.explored) {
-      const [drawn] = candidates.splice(showable[choice.index]!, 1);
-      (drawn!.reasons as Reason[]).push({
-        code: "explored",
-        detail: `drawn at random (exploration ${epsilon}) from ${showable.length} candidates instead of ${candidates[showable[0]!]!.actionId}`,
-      });
-      candidates.unshift(drawn!);
-    }
-    return choice.probability;
-  }
-
-  /**
    * Re-applies a request decision from the durable log after a recovery; records at
    * or below the checkpoint's count are already in the restored state. The customer
    * must not need a load.
@@ -665,34 +594,11 @@ export class Engine {
     }
   }
 
-  /**
-   * The customer's arm in a campaign that may promote an action to it now, or the reason
-   * it may not: outside its schedule, its volume spent, or outside its audience (a rule
-   * read in the rule context the caller set up).
-   */
-  #campaignArm(campaign: CompiledCampaign, customerId: string): number | Reason {
-    const ctx = this.#ctx;
-    if (!campaign.runningAt(ctx.now)) return campaign.outsideSchedule;
-    if (this.#ledgerFor(campaign).totalContacts >= campaign.maxContacts) return campaign.volumeReached;
-    if (campaign.audience !== null && !campaign.audience.evaluate(ctx)) return campaign.outsideAudience;
-    return campaign.design.armIndex(customerId);
-  }
-
-  #ledgerFor(campaign: CompiledCampaign): CampaignLedger {
-    let ledger = this.#ledgers.get(campaign.id);
-    if (ledger === undefined || !sameArms(ledger.arms, campaign.design.arms)) {
-      // A new campaign, or one whose arms changed on a reload: its counts start anew.
-      ledger = CampaignLedger.forDesign(campaign.design);
-      this.#ledgers.set(campaign.id, ledger);
-    }
-    return ledger;
-  }
-
   /** A decision exposed the customer to a campaign's arm: a contact for the ledger, and outcomes to join for its response window. */
   #expose(state: CustomerState, campaignId: string, arm: number, decisionId: string, ts: number): void {
     const campaign = this.#decisions.campaignsById.get(campaignId);
     if (campaign === undefined) return;
-    this.#ledgerFor(campaign).contact(arm);
+    this.#ledgers.of(campaign).contact(arm);
     const exposures = (state.exposures ??= []);
     if (exposures.length >= MAX_EXPOSURES_PER_CUSTOMER) exposures.shift();
     exposures.push(new CampaignExposure(campaignId, arm, decisionId, ts, NO_OUTCOMES));
@@ -716,7 +622,7 @@ export class Engine {
         continue;
       }
       if (event.ts < exposure.ts || event.ts > exposure.ts + campaign.responseWindowMs) continue;
-      const ledger = this.#ledgerFor(campaign);
+      const ledger = this.#ledgers.of(campaign);
       if (isPurchase) exposure.outcomes = ledger.record(exposure.arm, "convert", event.amount, exposure.outcomes);
       else if (isResponse && event.decisionId === exposure.decisionId) {
         exposure.outcomes = ledger.record(exposure.arm, event.response as OfferResponse, event.amount, exposure.outcomes);
@@ -729,7 +635,7 @@ export class Engine {
   campaignReports(): CampaignReport[] {
     const now = this.#eventTimeNow();
     return this.#decisions.campaigns.map((campaign) => {
-      const ledger = this.#ledgerFor(campaign).toSnapshot();
+      const ledger = this.#ledgers.of(campaign).toSnapshot();
       return {
         campaign: campaign.id,
         title: campaign.title,
@@ -780,7 +686,7 @@ export class Engine {
     if (snapshot.segments !== undefined) this.#segments.restore(snapshot.segments);
     if (snapshot.models !== undefined) this.#models?.restore(snapshot.models);
     if (snapshot.cube !== undefined) this.#cube.restore(snapshot.cube);
-    for (const ledger of snapshot.campaigns ?? []) this.#ledgers.set(ledger.campaignId, CampaignLedger.fromSnapshot(ledger));
+    this.#ledgers.restore(snapshot.campaigns ?? []);
     if (snapshot.channelLoad !== undefined) this.#channels.restore(snapshot.channelLoad);
     this.#customers.resumeAfter(snapshot.epoch);
   }
@@ -809,7 +715,7 @@ export class Engine {
       segments: this.#segments.toSnapshot(),
       ...(this.#models === null ? {} : { models: this.#models.toSnapshot() }),
       cube: this.#cube.toSnapshot(),
-      campaigns: [...this.#ledgers.values()].map((ledger) => ledger.toSnapshot()),
+      campaigns: this.#ledgers.toSnapshot(),
       channelLoad: this.#channels.toSnapshot(),
       configVersion: this.#decisions.version,
     };
@@ -1022,7 +928,7 @@ export class Engine {
       // Entry triggers cannot use the event's channel (compileDecisionConfig).
       let channelIndex = trigger.channelIndex === EVENT_CHANNEL ? event!.channelIndex : trigger.channelIndex;
       if (channelIndex === BEST_CHANNEL) {
-        const chosen = this.#chooseChannel(trigger.action, state, ts);
+        const chosen = this.#arbitration.chooseChannel(trigger.action, state, ts);
         if (chosen === undefined) {
           this.stats.countSuppressed(trigger.id, SUPPRESSED_CHANNEL);
           continue;
@@ -1034,7 +940,7 @@ export class Engine {
         continue;
       }
       ctx.channel = CHANNELS[channelIndex]!;
-      const blocker = this.#blocker(trigger.action, channelIndex);
+      const blocker = this.#arbitration.blocker(trigger.action, channelIndex);
       if (blocker !== null) {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_BY[blocker.code] ?? SUPPRESSED_INELIGIBLE);
         continue;
@@ -1046,7 +952,7 @@ export class Engine {
         continue;
       }
       const campaign = this.#decisions.campaignOf.get(trigger.action.id);
-      const arm = campaign === undefined ? -1 : this.#campaignArm(campaign, state.customerId);
+      const arm = campaign === undefined ? -1 : this.#arbitration.campaignArm(campaign, state.customerId);
       if (typeof arm !== "number") {
         this.stats.countSuppressed(trigger.id, SUPPRESSED_CAMPAIGN);
         continue;
@@ -1059,35 +965,6 @@ export class Engine {
       }
       this.#emitTriggered(trigger, state, moment, channelIndex, value, campaign, arm, choice);
     }
-  }
-
-  /**
-   * For a `channel: best` trigger: the action's channel with the best expected value for
-   * the customer among those with capacity and consent that pass the arbitration stages,
-   * with a reason naming the channels weighed; undefined if none can take it.
-   */
-  #chooseChannel(action: CompiledAction, state: CustomerState, ts: number): { channelIndex: number; reason: Reason } | undefined {
-    const ctx = this.#ctx;
-    let best = -1;
-    let bestWeight = -1;
-    const weighed: string[] = [];
-    for (let c = 0; c < CHANNELS.length; c++) {
-      if ((action.channelMask & (1 << c)) === 0) continue;
-      ctx.channel = CHANNELS[c]!;
-      const reason = this.#channels.unavailable(c, action.kind, state, ts) ?? this.#blocker(action, c);
-      if (reason !== null) {
-        weighed.push(`${CHANNELS[c]}: ${reason.code === "channel" ? reason.detail.slice(reason.detail.indexOf(": ") + 2) : reason.code}`);
-        continue;
-      }
-      const weight = this.#channels.weight(c, state);
-      weighed.push(`${CHANNELS[c]} ${weight.toPrecision(3)}`);
-      if (weight > bestWeight) {
-        best = c;
-        bestWeight = weight;
-      }
-    }
-    if (best < 0) return undefined;
-    return { channelIndex: best, reason: { code: "channelChoice", detail: `${CHANNELS[best]}, best of: ${weighed.join("; ")}` } };
   }
 
   #emitTriggered(
@@ -1137,18 +1014,6 @@ export class Engine {
   }
 
   /**
-   * Why an action cannot be offered on a channel to the customer in the rule context, or
-   * null: the first stage that removes it (channel, eligibility, applicability,
-   * suitability, contact policy).
-   */
-  #blocker(action: CompiledAction, channelIndex: number): Reason | null {
-    if ((action.channelMask & (1 << channelIndex)) === 0) return CHANNEL_REASONS[channelIndex]!;
-    const ctx = this.#ctx;
-    for (const stage of action.stages) if (!stage.rule.evaluate(ctx)) return stage.blocked;
-    return this.#decisions.contactPolicy.blocker(action.id, action.kind, channelIndex, ctx.customer, ctx.now);
-  }
-
-  /**
    * An offer accepted on one channel is taken down everywhere else: each unanswered
    * decision for it on another channel, from within `withdrawWithin`, gets a withdrawal
    * on that channel and leaves the outstanding offers.
@@ -1187,55 +1052,6 @@ export class Engine {
     this.#output.rejected({ code: rejection.code, message: rejection.message, bytes, subject, seq });
     return IngestResult.Rejected;
   }
-}
-
-const CHANNEL_REASONS: readonly Reason[] = CHANNELS.map((channel) =>
-  Object.freeze({ code: "channel", detail: `not offered on ${channel}` }),
-);
-
-const NO_REASONS: readonly Reason[] = [];
-
-/**
- * A candidate as a decision lists it. Its reasons: `before` (a trigger's, and the channel
- * it chose), then the action's own, its propensity, and its campaign arm if it has one.
- */
-function rankedAction(
-  action: CompiledAction,
-  channelIndex: number,
-  value: number,
-  propensity: number,
-  before: readonly Reason[],
-  campaign?: CompiledCampaign,
-  arm = -1,
-): RankedAction {
-  const variantTreatment = campaign === undefined ? undefined : campaign.armTreatments[arm];
-  const treatment = treatmentOn(action, channelIndex, variantTreatment);
-  const ranked = {
-    actionId: action.id,
-    title: action.title,
-    kind: action.kind,
-    channel: CHANNELS[channelIndex]!,
-    propensity,
-    score: propensity * value * action.weight,
-    ...(treatment === undefined ? {} : { treatment: treatmentView(treatment) }),
-    reasons: [...before, ...actionReasons(action, value), { code: "propensity", detail: propensity.toPrecision(4) } as Reason],
-  };
-  if (campaign === undefined) return ranked;
-  const { arm: armId, probability } = campaign.design.arms[arm]!;
-  ranked.reasons.push(campaign.armReasons[arm]!);
-  return { ...ranked, campaign: { id: campaign.id, arm: armId, probability } };
-}
-
-function treatmentView({ id, title, content }: Treatment): NonNullable<RankedAction["treatment"]> {
-  return { id, ...(title === undefined ? {} : { title }), ...(content === undefined ? {} : { content }) };
-}
-
-function noValueReason(action: CompiledAction): Reason {
-  return { code: "noValue", detail: `the value expression gave no number of 0 or more: ${action.valueRule!.source}` };
-}
-
-function sameArms(ledgerArms: readonly string[], designArms: readonly ExperimentArm[]): boolean {
-  return ledgerArms.length === designArms.length && ledgerArms.every((arm, i) => arm === designArms[i]!.arm);
 }
 
 /** `subject === prefix + channel + "." + customerId`, checked without building the string. */
