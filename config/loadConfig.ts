@@ -303,6 +303,13 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       withdrawWithinMs: ms(section.withdrawWithin, ["contactPolicy", "withdrawWithin"]),
     });
   };
+  const businessWindowDays = Object.freeze(
+    config.metrics.windows.map((window, i) => {
+      const days = Number(window.slice(0, -1));
+      if (days > MAX_METRIC_WINDOW_DAYS) throw settingError(["metrics", "windows", i], `a business-metric window is at most ${MAX_METRIC_WINDOW_DAYS}d, got ${window}`);
+      return days;
+    }),
+  );
   return Object.freeze({
     file,
     version,
@@ -316,11 +323,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       contactHistory: e.contactHistory,
       maxProductsPerCustomer: e.maxProductsPerCustomer,
       decideLimit: e.decideLimit,
-      businessWindowDays: Object.freeze(config.metrics.windows.map((window, i) => {
-        const days = Number(window.slice(0, -1));
-        if (days > MAX_METRIC_WINDOW_DAYS) throw settingError(["metrics", "windows", i], `a business-metric window is at most ${MAX_METRIC_WINDOW_DAYS}d, got ${window}`);
-        return days;
-      })),
+      businessWindowDays,
       purchaseInactivityMs: purchaseInactivityMs(),
       monthlyDiscountRate: (1 + config.metrics.annualDiscountRate) ** (1 / 12) - 1,
       valueTiers: valueTiers(),
@@ -388,6 +391,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     logLevel: config.log.level,
     decisions: Object.freeze({
       version,
+      metricWindows: businessWindowDays,
       arbitration: Object.freeze({ exploration: config.arbitration.exploration }),
       contactPolicy: contactPolicy(),
       campaigns: campaigns(),

@@ -10,6 +10,7 @@ import type { EngineSnapshot, RequestDecisionRecord } from "./checkpoint/EngineS
 import type { Clock } from "./clock.js";
 import { Arbitration, rankedAction } from "./decisions/Arbitration.js";
 import { ChannelSelection } from "./decisions/ChannelSelection.js";
+import { BaseMetricReader } from "./metrics/BaseMetricReader.js";
 import { actionValue, BEST_CHANNEL, EVENT_CHANNEL, type CompiledTrigger, type DecisionConfig } from "./decisions/DecisionConfig.js";
 import type { Decision, Reason } from "./decisions/Decision.js";
 import { validateDecideRequest, type DecideRequest } from "./decisions/DecideRequest.js";
@@ -224,6 +225,7 @@ export class Engine {
     // Before the first profile, a segment's lookalike score is its share of the base.
     this.#lookalike = new Lookalike(this.#profileAttributes, (segment) => this.#segments.sizes[segment]! / Math.max(1, this.#customers.inMemory + this.#customers.spilled));
     this.#ctx.lookalike = this.#lookalike;
+    this.#ctx.base = new BaseMetricReader(this.#business);
     this.#bootId = options.clock.now().toString(36);
   }
 

@@ -133,6 +133,8 @@ export interface ArbitrationSettings {
 
 export interface DecisionDefinitions {
   readonly version: string;
+  /** The business-metric windows (days) `baseMetric` may read: `metrics.windows`. */
+  readonly metricWindows: readonly number[];
   readonly arbitration: ArbitrationSettings;
   readonly contactPolicy: ContactPolicySettings;
   readonly campaigns: readonly CampaignDefinition[];

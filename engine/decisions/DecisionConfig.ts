@@ -114,8 +114,9 @@ const noLocation: LocateValue = () => undefined;
 
 export function compileDecisionConfig(definitions: DecisionDefinitions, locate: LocateValue = noLocation): DecisionConfig {
   const segmentIds = definitions.segments.map((segment) => segment.id);
-  const eligibilityScope = ruleScope({ event: false, channel: true, segments: segmentIds, lookalike: segmentIds });
-  const triggerScope = ruleScope({ event: true, channel: false, segments: segmentIds, lookalike: segmentIds });
+  const windows = definitions.metricWindows;
+  const eligibilityScope = ruleScope({ event: false, channel: true, segments: segmentIds, lookalike: segmentIds, metricWindows: windows });
+  const triggerScope = ruleScope({ event: true, channel: false, segments: segmentIds, lookalike: segmentIds, metricWindows: windows });
   const sourceAt = (text: string, keyPath: readonly (string | number)[]) => {
     const location = locate(keyPath);
     return new RuleSource(text, { ...location, keyPath: formatKeyPath(keyPath) });
@@ -157,7 +158,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
   const triggerIds = new Set<string>();
   const triggersByType: CompiledTrigger[][] = EVENT_TYPES.map(() => []);
   const triggersOnEntry: CompiledTrigger[][] = segments.map(() => []);
-  const entryScope = ruleScope({ event: false, channel: false, segments: segmentIds, lookalike: segmentIds });
+  const entryScope = ruleScope({ event: false, channel: false, segments: segmentIds, lookalike: segmentIds, metricWindows: windows });
   definitions.triggers.forEach((definition, index) => {
     if (triggerIds.has(definition.id)) throw fail(["triggers", index, "id"], `trigger id "${definition.id}" is used twice`);
     triggerIds.add(definition.id);

@@ -1,4 +1,5 @@
 import type { InteractionEvent } from "../events/InteractionEvent.js";
+import type { BaseMetricReader } from "../metrics/BaseMetricReader.js";
 import type { OnlineModels } from "../models/OnlineModels.js";
 import { NO_LOOKALIKE, type Lookalike } from "../segments/profiles/Lookalike.js";
 import type { CustomerState, LifecyclePolicy } from "../state/CustomerState.js";
@@ -23,6 +24,8 @@ export class RuleContext {
   models: OnlineModels | null = null;
   /** Lookalike scores from the latest segment profiles (`lookalike("id")`); the engine sets its own. */
   lookalike: Lookalike = NO_LOOKALIKE;
+  /** The whole base's business metrics (`baseMetric(name, days)`); null outside an engine. */
+  base: BaseMetricReader | null = null;
 
   readonly lifecycle: LifecyclePolicy;
 

@@ -1,6 +1,7 @@
 import { CHANNEL_INDEX, CHANNELS } from "../events/Channel.js";
 import type { FunctionBinding, NameBinding, Reader, RuleScope, ValueType } from "../rules/RuleScope.js";
 import { npsClassOf, WINDOW_SERIES_NAMES, WindowSeries, type CustomerState } from "../state/CustomerState.js";
+import { BASE_METRICS, type BaseMetric } from "../metrics/BaseMetricReader.js";
 import type { RuleContext } from "./RuleContext.js";
 
 /**
@@ -223,6 +224,12 @@ export interface ScopeParts {
    * when the profiles are refreshed, with no event or timer to re-evaluate the membership.
    */
   readonly lookalike?: readonly string[];
+  /**
+   * The windows (days) `baseMetric` may read. Absent for a segment's own rule, which may
+   * not use it: the base's metrics move with other customers' events, which do not
+   * re-evaluate this customer's memberships.
+   */
+  readonly metricWindows?: readonly number[];
 }
 
 function inSegmentFunction(segments: readonly string[]): RuleFunction {
@@ -262,6 +269,25 @@ function lookalikeFunction(segments: readonly string[] | undefined): RuleFunctio
   };
 }
 
+function baseMetricFunction(windows: readonly number[] | undefined): RuleFunction {
+  const metrics = Object.keys(BASE_METRICS);
+  return {
+    name: "baseMetric",
+    description: `baseMetric("nps", 7): a headline business metric of the whole base over a configured window (metrics.windows), as of the event-time hour: ${metrics.join(", ")}; NaN where it has no value`,
+    params: ["string", "number"],
+    returns: "number",
+    bind: ([metric, window]) => {
+      if (windows === undefined) return { error: "baseMetric is not available in a segment's rule (the base's metrics move with other customers' events, which do not re-evaluate this customer)", arg: 0 };
+      const name = metric!.constant ? metric!.read(undefined as unknown as RuleContext) : undefined;
+      if (typeof name !== "string" || !(name in BASE_METRICS)) return { error: `the metric must be a constant string, one of: ${metrics.join(", ")}`, arg: 0 };
+      const days = window!.constant ? window!.read(undefined as unknown as RuleContext) : undefined;
+      if (typeof days !== "number" || !windows.includes(days)) return { error: `the window must be a constant number of days from metrics.windows: ${windows.join(", ")}`, arg: 1 };
+      const read = BASE_METRICS[name as BaseMetric];
+      return (c) => (c.base === null ? Number.NaN : c.base.value(read, days, c.now));
+    },
+  };
+}
+
 /**
  * The scope for a rule: customer names and functions always, free customer attributes
  * as `attrs.<key>`, and event names (triggers) or the target channel and request
@@ -272,7 +298,9 @@ export function ruleScope(parts: ScopeParts): RuleScope<RuleContext> {
   const names = new Map<string, NameBinding<RuleContext>>(CUSTOMER_NAMES.map((n) => [n.name, n]));
   if (parts.event) for (const n of EVENT_NAMES) names.set(n.name, n);
   if (parts.channel) for (const n of CHANNEL_NAMES) names.set(n.name, n);
-  const functions = new Map([...CUSTOMER_FUNCTIONS, inSegmentFunction(parts.segments), lookalikeFunction(parts.lookalike)].map((f) => [f.name, f]));
+  const functions = new Map(
+    [...CUSTOMER_FUNCTIONS, inSegmentFunction(parts.segments), lookalikeFunction(parts.lookalike), baseMetricFunction(parts.metricWindows)].map((f) => [f.name, f]),
+  );
   const known = [...names.keys(), ...functions.keys()];
   return {
     name(path) {
