@@ -29,6 +29,8 @@ export const STRATEGIES = {
 
 export interface SyntheticLog {
   readonly moments: number;
+  /** Events the recording engine rejected: none, or the log is not what it seems. */
+  readonly rejected: number;
   /** Expected responses and revenue over the logged moments had each strategy decided, under the true model. */
   readonly truth: Readonly<Record<keyof typeof STRATEGIES, { readonly responses: number; readonly revenue: number }>>;
 }
@@ -42,9 +44,11 @@ export interface SyntheticLog {
  */
 export function writeStrategyLog(file: string, options: { customers: number; rounds: number; seed: number }): SyntheticLog {
   const rng = new Rng(options.seed);
-  const driver = new EngineDriver({ yaml: catalog(undefined, undefined, 0.5), settings: { maxCustomers: 10_000 } });
+  const driver = new EngineDriver({ yaml: catalog(undefined, undefined, 0.5), settings: { maxCustomers: 100_000 } });
   const lines: string[] = [];
   const send = (event: Record<string, unknown>) => {
+    // The recording engine's clock follows the log, so no event is ahead of it.
+    driver.clock.set(event.ts as number);
     driver.send(event as never);
     lines.push(JSON.stringify(event));
   };
@@ -84,5 +88,5 @@ export function writeStrategyLog(file: string, options: { customers: number; rou
     });
   }
   writeFileSync(file, `${lines.join("\n")}\n`);
-  return { moments, truth };
+  return { moments, rejected: driver.rejected.length, truth };
 }

@@ -26,6 +26,7 @@ beforeAll(async () => {
 describe("cxpulse simulate-strategies on a synthetic log whose true response model is known", () => {
   it("replays every event and compares every logged decision", () => {
     expect(result.moments).toBe(log.moments);
+    expect(log.rejected).toBe(0);
     expect(result.events).toBe(600 + 2 * log.moments);
     expect(result.rejectedEvents).toBe(0);
     expect(result.customers).toBe(600);
