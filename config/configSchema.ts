@@ -265,6 +265,8 @@ const ActionSection = Type.Object(
     id: Id,
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     kind: literals(ACTION_KINDS),
+    issue: Type.Optional({ ...Id, description: 'The business issue the action serves (e.g. "retention", "sales", "service"); a decide request may ask for one' }),
+    group: Type.Optional({ ...Id, description: 'The product or program group within its issue (e.g. "mobile", "broadband")' }),
     channels: Type.Array(literals(CHANNELS), { minItems: 1, uniqueItems: true }),
     value: Type.Union([Type.Number({ minimum: 0 }), Type.String({ minLength: 1 })], {
       description: "Expected value when the customer takes the action: a number, or a rule expression over the customer and channel (e.g. `revenue30d * 0.1`)",

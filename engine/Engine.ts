@@ -469,6 +469,10 @@ export class Engine {
     if (decoded instanceof Rejection) return decoded;
     const request = validateDecideRequest(decoded);
     if (request instanceof Rejection) return request;
+    if (request.issue !== undefined && !this.#decisions.issues.has(request.issue)) {
+      const known = [...this.#decisions.issues].join(", ");
+      return new Rejection(InputErrorCodes.InvalidValue, `unknown issue "${request.issue}"; the catalog's actions serve: ${known === "" ? "none (no action names an issue)" : known}`);
+    }
     return { request, channel: CHANNELS[channelIndex]! };
   }
 
@@ -533,6 +537,7 @@ export class Engine {
       channelIndex,
       request.limit ?? this.settings.decideLimit,
       decisionId,
+      request.issue,
     );
     const now = this.#clock.now();
     const decision: Decision = {

@@ -53,6 +53,9 @@ export interface ActionDefinition {
   readonly id: string;
   readonly title?: string | undefined;
   readonly kind: ActionKind;
+  /** The business issue it serves (e.g. retention), and its group within the issue (e.g. a product line). */
+  readonly issue?: string | undefined;
+  readonly group?: string | undefined;
   readonly channels: readonly Channel[];
   /** Expected value to the business when the customer takes the action: a number, or a numeric rule over the customer and channel. */
   readonly value: number | string;

@@ -47,17 +47,21 @@ export class Arbitration {
   }
 
   /**
-   * Ranks the catalog for the customer in the rule context on a channel (the models
-   * prepared for it): every action through the stages, the passing ones by score, the
+   * Ranks the catalog (the actions of `issue`, if given) for the customer in the rule
+   * context on a channel (the models prepared for it): every action through the stages, the passing ones by score, the
    * first one perhaps explored, then the limit, a control customer's campaign action
    * held back in its ranking place (the reply is what the customer would have had, less
    * that action).
    */
-  rankRequest(customerId: string, channelIndex: number, limit: number, decisionId: string): RequestRanking {
+  rankRequest(customerId: string, channelIndex: number, limit: number, decisionId: string, issue?: string): RequestRanking {
     const ctx = this.#ctx;
     const candidates: RankedAction[] = [];
     const filtered: FilteredAction[] = [];
     for (const action of this.#config.actions) {
+      if (issue !== undefined && action.issue !== issue) {
+        filtered.push({ actionId: action.id, reason: { code: "issue", detail: `serves ${action.issue === "" ? "no issue" : `issue ${action.issue}`}; the request asked for ${issue}` } });
+        continue;
+      }
       const blocker = this.blocker(action, channelIndex);
       if (blocker !== null) {
         filtered.push({ actionId: action.id, reason: blocker });
@@ -200,6 +204,8 @@ export function rankedAction(
     actionId: action.id,
     title: action.title,
     kind: action.kind,
+    ...(action.issue === "" ? {} : { issue: action.issue }),
+    ...(action.group === "" ? {} : { group: action.group }),
     channel: CHANNELS[channelIndex]!,
     propensity,
     score: propensity * value * action.weight,

@@ -13,6 +13,7 @@ export const DecideRequestSchema = Type.Object(
     customerId: Type.String({ pattern: CUSTOMER_ID_PATTERN, description: "Customer id (token-safe)" }),
     context: Type.Optional(Attributes),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DECIDE_LIMIT, description: "Actions wanted" })),
+    issue: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,63}$", description: "Only actions of this issue in the catalog (e.g. retention)" })),
     requestId: Type.Optional(
       Type.String({ pattern: EVENT_ID_PATTERN, description: "Caller's id for the moment; makes the decision id repeatable" }),
     ),

@@ -10,7 +10,7 @@ export interface Reason {
 /**
  * Reason codes in decisions. Chosen actions carry `trigger`, `eligible`, `propensity`,
  * `value` and `weight`; actions left out carry the first stage that removed them:
- * `channel` (not offered there), `ineligible`, `inapplicable`, `unsuitable` (its rule
+ * `issue` (not of the issue the request asked for), `channel` (not offered there), `ineligible`, `inapplicable`, `unsuitable` (its rule
  * of that stage is false), `policy` (the contact policy: a cap, a cool-down, an open
  * complaint, the offer outstanding or accepted on another channel), `campaign` (outside
  * its campaign's audience, schedule or volume), `experiment` (the customer is in the
@@ -23,6 +23,7 @@ export interface Reason {
  */
 export type ReasonCode =
   | "trigger"
+  | "issue"
   | "eligible"
   | "propensity"
   | "value"
@@ -43,6 +44,9 @@ export interface RankedAction {
   readonly actionId: string;
   readonly title: string;
   readonly kind: ActionKind;
+  /** The action's issue and group in the catalog, when it gives them. */
+  readonly issue?: string;
+  readonly group?: string;
   readonly channel: Channel;
   /** Probability that the customer accepts it (the action's response model; 1 with the models off). */
   readonly propensity: number;

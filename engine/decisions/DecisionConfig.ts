@@ -17,6 +17,9 @@ export interface CompiledAction {
   readonly index: number;
   readonly title: string;
   readonly kind: ActionKind;
+  /** "" when the catalog gives none. */
+  readonly issue: string;
+  readonly group: string;
   /** Bit per channel index the action may be offered on. */
   readonly channelMask: number;
   /** The value's expression; null when it is a constant (`constantValue`). */
@@ -97,6 +100,8 @@ export interface DecisionConfig {
   readonly segmentsFingerprint: number;
   readonly actions: readonly CompiledAction[];
   readonly actionsById: ReadonlyMap<string, CompiledAction>;
+  /** The issues the catalog's actions serve, for decide requests that ask for one. */
+  readonly issues: ReadonlySet<string>;
   /** Triggers listening to each event type, indexed by event type index. */
   readonly triggersByType: readonly (readonly CompiledTrigger[])[];
   /** Triggers firing as a customer enters each segment, indexed by segment index. */
@@ -224,6 +229,7 @@ export function compileDecisionConfig(definitions: DecisionDefinitions, locate: 
     segmentsFingerprint: segmentsFingerprint(definitions.segments),
     actions,
     actionsById,
+    issues: new Set(actions.map((action) => action.issue).filter((issue) => issue !== "")),
     triggersByType,
     triggersOnEntry,
     exploration: definitions.arbitration.exploration,
@@ -281,6 +287,8 @@ function compileAction(
     index,
     title: definition.title ?? definition.id,
     kind: definition.kind,
+    issue: definition.issue ?? "",
+    group: definition.group ?? "",
     channelMask,
     valueRule,
     constantValue: typeof definition.value === "number" ? definition.value : Number.NaN,

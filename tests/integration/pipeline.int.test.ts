@@ -213,6 +213,8 @@ describe("the pipeline from JetStream to state and decisions", () => {
                 actionId: want.actionId,
                 title: action.title ?? action.id,
                 kind: action.kind,
+                ...(action.issue === undefined ? {} : { issue: action.issue }),
+                ...(action.group === undefined ? {} : { group: action.group }),
                 channel: want.channel,
                 propensity,
                 score: propensity * (action.value as number) * (action.weight ?? 1),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../config/loadConfig.js";
-import { compileDecisionConfig, ConfigError } from "../../../engine/index.js";
+import { compileDecisionConfig, ConfigError, Rejection } from "../../../engine/index.js";
 import { anEvent, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
 
 const SMALL = { maxCustomers: 1_000 } as const;
@@ -85,6 +85,22 @@ describe("the catalog: value expressions and treatments per channel", () => {
       expect(web.treatment!.id).toBe("banner");
     }
     expect([...seen.keys()].sort()).toEqual(["a", "b"]);
+  });
+
+  it("groups actions by issue and group, and answers a request for one issue with that issue's actions only", () => {
+    const d = new EngineDriver({ settings: SMALL }); // the default catalog
+    d.send(anEvent("complaint", { customerId: "A", ts: T0 }));
+    const all = d.decide("callcenter", { customerId: "A", limit: 5 });
+    expect(all.actions[0]).toMatchObject({ actionId: "service-recovery-callback", issue: "service", group: "complaints" });
+    const retention = d.decide("callcenter", { customerId: "A", limit: 5, issue: "retention" });
+    expect(retention.actions.every((action) => action.issue === "retention")).toBe(true);
+    expect(retention.filtered).toContainEqual({
+      actionId: "service-recovery-callback",
+      reason: { code: "issue", detail: "serves issue service; the request asked for retention" },
+    });
+    const unknown = d.engine.parseDecideRequest("web", new TextEncoder().encode(JSON.stringify({ customerId: "A", issue: "retnetion" })));
+    expect(unknown).toBeInstanceOf(Rejection);
+    expect((unknown as Rejection).message).toBe('unknown issue "retnetion"; the catalog\'s actions serve: service, retention, sales, loyalty, onboarding');
   });
 
   it("refuses treatments that do not fit their action, and variants naming a treatment no action has", () => {
