@@ -267,6 +267,11 @@ const ActionSection = Type.Object(
     kind: literals(ACTION_KINDS),
     issue: Type.Optional({ ...Id, description: 'The business issue the action serves (e.g. "retention", "sales", "service"); a decide request may ask for one' }),
     group: Type.Optional({ ...Id, description: 'The product or program group within its issue (e.g. "mobile", "broadband")' }),
+    responseWindow: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: DURATION_PATTERN })], {
+        description: "How long after a decision a response to it counts, e.g. 3d (default: models.responseWindow)",
+      }),
+    ),
     channels: Type.Array(literals(CHANNELS), { minItems: 1, uniqueItems: true }),
     value: Type.Union([Type.Number({ minimum: 0 }), Type.String({ minLength: 1 })], {
       description: "Expected value when the customer takes the action: a number, or a rule expression over the customer and channel (e.g. `revenue30d * 0.1`)",

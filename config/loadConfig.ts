@@ -202,6 +202,11 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     }
     return parsed;
   };
+  const responseWindowMs = (value: string | number, i: number) => {
+    const windowMs = ms(value, ["actions", i, "responseWindow"]);
+    if (windowMs === 0) throw settingError(["actions", i, "responseWindow"], "a response window must be longer than 0");
+    return windowMs;
+  };
   const stream = (key: "stream" | "decisionStream" | "dlqStream"): StreamSettings =>
     Object.freeze({
       name: config.nats[key].name,
@@ -396,7 +401,11 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
       contactPolicy: contactPolicy(),
       campaigns: campaigns(),
       segments: config.segments,
-      actions: config.actions,
+      actions: Object.freeze(
+        config.actions.map(({ responseWindow, ...action }, i) =>
+          responseWindow === undefined ? action : { ...action, responseWindowMs: responseWindowMs(responseWindow, i) },
+        ),
+      ),
       triggers: config.triggers,
     }),
     import: Object.freeze({ delimiter: config.import.delimiter, columns: importColumns, constants: importConstants }),

@@ -596,7 +596,7 @@ export class Engine {
     if (record.actionId === "") return;
     state.contacts.record(record.decisionId, record.actionId, record.channelIndex, record.ts, true);
     if (this.#models !== null) {
-      this.#models.decided(state, record.decisionId, record.actionId, record.ts);
+      this.#models.decided(state, record.decisionId, record.actionId, record.ts, this.#decisions.actionsById.get(record.actionId)?.responseWindowMs);
       this.#armTimer(state);
     }
   }
@@ -1015,7 +1015,7 @@ export class Engine {
     state.contacts.record(decisionId, trigger.action.id, channelIndex, ts, false);
     this.#channels.take(channelIndex, ts);
     if (campaign !== undefined) this.#expose(state, campaign.id, arm, decisionId, ts);
-    this.#models?.decided(state, decisionId, trigger.action.id, ts);
+    this.#models?.decided(state, decisionId, trigger.action.id, ts, trigger.action.responseWindowMs);
     this.stats.countDecision(trigger.action.id, channelIndex, false);
     this.#output.decision(decision);
   }

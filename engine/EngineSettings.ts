@@ -56,6 +56,8 @@ export interface ActionDefinition {
   /** The business issue it serves (e.g. retention), and its group within the issue (e.g. a product line). */
   readonly issue?: string | undefined;
   readonly group?: string | undefined;
+  /** How long after a decision a response to it counts; absent: `models.responseWindow`. */
+  readonly responseWindowMs?: number | undefined;
   readonly channels: readonly Channel[];
   /** Expected value to the business when the customer takes the action: a number, or a numeric rule over the customer and channel. */
   readonly value: number | string;

@@ -17,6 +17,8 @@ export interface CompiledAction {
   readonly index: number;
   readonly title: string;
   readonly kind: ActionKind;
+  /** How long after a decision its response counts (the response model's label window); undefined: `models.responseWindow`. */
+  readonly responseWindowMs: number | undefined;
   /** "" when the catalog gives none. */
   readonly issue: string;
   readonly group: string;
@@ -287,6 +289,7 @@ function compileAction(
     index,
     title: definition.title ?? definition.id,
     kind: definition.kind,
+    responseWindowMs: definition.responseWindowMs,
     issue: definition.issue ?? "",
     group: definition.group ?? "",
     channelMask,

@@ -193,8 +193,8 @@ export class OnlineModels {
     }
   }
 
-  /** A decision offered `actionId` to the customer at `nowTs`: watch for the response. */
-  decided(state: CustomerState, decisionId: string, actionId: string, nowTs: number): void {
+  /** A decision offered `actionId` to the customer at `nowTs`: watch for the response, for `windowMs` (the action's response window) or `models.responseWindow`. */
+  decided(state: CustomerState, decisionId: string, actionId: string, nowTs: number, windowMs = this.settings.responseWindowMs): void {
     const watches = (state.responseWatches ??= []);
     if (watches.length >= MAX_WATCHES_PER_CUSTOMER) {
       this.watchesSkipped++;
@@ -202,7 +202,7 @@ export class OnlineModels {
     }
     if (!this.#canWatch()) return;
     if (!this.response.has(actionId)) this.response.set(actionId, this.#newModel(this.settings.priors.response));
-    watches.push(new ResponseWatch(decisionId, actionId, nowTs + this.settings.responseWindowMs, this.#features(state, nowTs).copy()));
+    watches.push(new ResponseWatch(decisionId, actionId, nowTs + windowMs, this.#features(state, nowTs).copy()));
     this.watches++;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../config/loadConfig.js";
 import { compileDecisionConfig, ConfigError, Rejection } from "../../../engine/index.js";
-import { anEvent, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
+import { anEvent, DAY, EngineDriver, T0 } from "../../helpers/EngineDriver.js";
 
 const SMALL = { maxCustomers: 1_000 } as const;
 
@@ -101,6 +101,27 @@ describe("the catalog: value expressions and treatments per channel", () => {
     const unknown = d.engine.parseDecideRequest("web", new TextEncoder().encode(JSON.stringify({ customerId: "A", issue: "retnetion" })));
     expect(unknown).toBeInstanceOf(Rejection);
     expect((unknown as Rejection).message).toBe('unknown issue "retnetion"; the catalog\'s actions serve: service, retention, sales, loyalty, onboarding');
+  });
+
+  it("watches a response for the action's own response window, else the models' default", () => {
+    const yaml = `
+models: { enabled: true, responseWindow: 7d }
+segments: []
+actions:
+  - { id: quick, kind: offer, channels: [web], value: 10, responseWindow: 1d }
+  - { id: slow, kind: offer, channels: [email], value: 10 }
+triggers:
+  - { id: q, on: [login], action: quick, channel: web }
+  - { id: s, on: [login], action: slow, channel: email }
+`;
+    const d = new EngineDriver({ yaml, settings: SMALL });
+    d.send(anEvent("login", { customerId: "A", ts: T0 }));
+    const watches = d.engine.customerState("A")!.responseWatches!;
+    expect(watches.map((watch) => [watch.actionId, watch.dueTs - T0])).toEqual([
+      ["quick", DAY],
+      ["slow", 7 * DAY],
+    ]);
+    expect(() => parseConfig(yaml.replace("responseWindow: 1d", "responseWindow: 0s"), "w.yaml")).toThrow(/a response window must be longer than 0/);
   });
 
   it("refuses treatments that do not fit their action, and variants naming a treatment no action has", () => {
