@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../config/loadConfig.js";
 import { simulateStrategies, type SimulationResult, type StrategyResult } from "../../cli/simulate/simulateStrategies.js";
-import { StrategyLog } from "../../cli/simulate/StrategyLog.js";
+import { logFormatOf, StrategyLog } from "../../cli/simulate/StrategyLog.js";
+import { encodeOutbound } from "../../engine/index.js";
 import { runCxpulse } from "../helpers/runCxpulse.js";
 import { STRATEGIES, writeStrategyLog, type SyntheticLog } from "../helpers/strategyLog.js";
 
@@ -74,6 +75,20 @@ describe("cxpulse simulate-strategies on a synthetic log whose true response mod
     expect(of("greedy").matched / log.moments).toBeLessThan(0.8);
     expect(of("good").matched + of("bad").matched).toBe(log.moments);
     expect(result.logged.responses).toBeGreaterThan(0);
+  });
+});
+
+describe("a MessagePack log", () => {
+  it("gives the same comparison as the same log in NDJSON", async () => {
+    const packed = join(dir, "log.msgpack");
+    const entries = readFileSync(LOG, "utf8").trim().split("\n").map((line) => encodeOutbound(JSON.parse(line)));
+    writeFileSync(packed, Buffer.concat(entries));
+    expect(logFormatOf(packed, undefined)).toBe("msgpack");
+    const specs = names.map((name) => ({ name, config: parseConfig(STRATEGIES[name], `${name}.yaml`) }));
+    const fromMsgpack = await simulateStrategies(new StrategyLog(packed, "msgpack"), specs, WEEK);
+    expect(fromMsgpack.moments).toBe(result.moments);
+    expect(fromMsgpack.events).toBe(result.events);
+    expect(fromMsgpack.strategies.map((s) => [s.strategy, s.matched, s.ipsResponses.total])).toEqual(result.strategies.map((s) => [s.strategy, s.matched, s.ipsResponses.total]));
   });
 });
 
