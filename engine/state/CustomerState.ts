@@ -140,10 +140,11 @@ export interface LifecyclePolicy {
 
 /**
  * Geometry shared by all customers: window shape, history sizes, and where each part
- * sits in a customer's one array of numbers. Every number a customer keeps (counters,
- * window buckets, histories) lives in that single Float64Array: one allocation instead
- * of a dozen small typed arrays each with its own buffer, which kept the garbage
- * collector busy at a million customers (bench/checkpoint/recovery.ts).
+ * sits in a customer's one array of numbers. The fixed-size numbers a customer keeps
+ * (counters, histories) live in that single Float64Array: one allocation instead of a
+ * dozen small typed arrays each with its own buffer, which kept the garbage collector
+ * busy at a million customers (bench/checkpoint/recovery.ts). The window stores only
+ * the buckets a customer was active in, so it grows on its own (see RollingWindow).
  */
 export class StateLayout {
   readonly window: WindowShape;
@@ -156,7 +157,6 @@ export class StateLayout {
     readonly eventsByType: number;
     readonly eventsByChannel: number;
     readonly profileTs: number;
-    readonly window: number;
     readonly recent: number;
     readonly contacts: number;
     readonly length: number;
@@ -179,11 +179,10 @@ export class StateLayout {
     this.lifecycle = options.lifecycle;
     const eventsByChannel = EVENT_TYPES.length;
     const profileTs = eventsByChannel + CHANNELS.length;
-    const window = profileTs + PROFILE_FIELD_COUNT;
-    const recent = window + this.window.valueCount;
+    const recent = profileTs + PROFILE_FIELD_COUNT;
     const contacts = recent + InteractionLog.numbersFor(this.recentInteractions);
     const length = contacts + ContactHistory.numbersFor(this.contactHistory);
-    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, window, recent, contacts, length };
+    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, recent, contacts, length };
   }
 }
 
@@ -202,7 +201,7 @@ const SURVEY_CSAT = "csat";
  */
 export class CustomerState {
   readonly customerId: string;
-  /** All the numbers below (counters, windows, histories) in one array; see StateLayout. */
+  /** The fixed-size numbers below (counters, histories) in one array; see StateLayout. */
   readonly numbers: Float64Array;
 
   // Identity and lifecycle
@@ -310,8 +309,8 @@ export class CustomerState {
     const o = layout.offsets;
     this.eventsByType = view(numbers, o.eventsByType, o.eventsByChannel);
     this.eventsByChannel = view(numbers, o.eventsByChannel, o.profileTs);
-    this.profileTs = view(numbers, o.profileTs, o.window);
-    this.window = new RollingWindow(layout.window, view(numbers, o.window, o.recent));
+    this.profileTs = view(numbers, o.profileTs, o.recent);
+    this.window = new RollingWindow(layout.window);
     this.recent = new InteractionLog(layout.recentInteractions, view(numbers, o.recent, o.contacts));
     this.contacts = new ContactHistory(layout.contactHistory, view(numbers, o.contacts, o.length));
   }

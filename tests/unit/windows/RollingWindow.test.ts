@@ -188,6 +188,32 @@ describe("RollingWindow", () => {
     expect(snapshot.slice(1).reduce((s, v) => s + v, 0)).toBe(1);
   });
 
+  it("sums exactly what a plain scan of the events it took gives, for events in and out of order", () => {
+    const w = ring();
+    const taken: { bucket: number; series: number; amount: number }[] = [];
+    let seed = 12_345;
+    const random = (n: number) => (seed = (seed * 48_271) % 2_147_483_647) % n;
+    for (let i = 0; i < 600; i++) {
+      // Mostly forward in time, often a few buckets late, now and then far ahead.
+      const bucket = 100 + Math.floor(i / 4) - random(COUNT + 2) + (random(50) === 0 ? 3 * COUNT : 0);
+      const series = random(SERIES);
+      const amount = random(9) - 2;
+      const tooOld = bucket <= w.newestBucket - COUNT;
+      expect(w.add(at(bucket, random(B)), series, amount)).toBe(!tooOld);
+      if (!tooOld) taken.push({ bucket, series, amount });
+      const newest = w.newestBucket;
+      for (const span of [1, 2, COUNT]) {
+        for (const now of [newest, newest + 1, newest + COUNT]) {
+          const first = Math.max(now - span + 1, newest - COUNT + 1);
+          const expected = taken
+            .filter((e) => e.series === A && e.bucket >= first && e.bucket <= Math.min(now, newest))
+            .reduce((total, e) => total + e.amount, 0);
+          expect(w.sum(A, at(now), span), `event ${i}, now ${now}, span ${span}`).toBe(expected);
+        }
+      }
+    }
+  });
+
   it("refuses a sparse snapshot of another shape", () => {
     expect(() => ring().restoreSparse(10, new Array(SERIES + 2).fill(0))).toThrow(RangeError);
   });
