@@ -1,3 +1,5 @@
+import { grownCapacity, resizedNumbers, resizedStrings } from "./historyGrowth.js";
+
 /** What the customer did with a decision's action, as far as the engine has heard. */
 export const ContactOutcome = { pending: 0, accepted: 1, declined: 2, withdrawn: 3 } as const;
 export type ContactOutcome = (typeof ContactOutcome)[keyof typeof ContactOutcome];
@@ -16,30 +18,24 @@ export interface ContactRecord {
 const NUMBERS_PER_ENTRY = 4;
 
 /**
- * The decisions already made for one customer, newest last, in a preallocated ring:
- * every channel reads the same history, which is what keeps the conversation consistent.
- * The numbers live in a Float64Array the owner may place inside a larger one.
+ * The decisions already made for one customer, newest last, in a ring of `capacity`
+ * entries: every channel reads the same history, which is what keeps the conversation
+ * consistent. The storage grows as decisions are recorded (see historyGrowth); until
+ * the ring is full its oldest entry stays at position 0, so growing is a plain copy.
  */
 export class ContactHistory {
   readonly capacity: number;
-  readonly #decisionId: string[];
-  readonly #actionId: string[];
-  readonly #numbers: Float64Array;
+  #decisionId: string[] = NO_IDS;
+  #actionId: string[] = NO_IDS;
+  /** NUMBERS_PER_ENTRY numbers per entry, in a plain array: no typed array per customer. */
+  #numbers: number[] = NO_NUMBERS;
   #next = 0;
   #size = 0;
   /** Decisions ever recorded, including those the ring no longer holds. */
   total = 0;
 
-  static numbersFor(capacity: number): number {
-    return capacity * NUMBERS_PER_ENTRY;
-  }
-
-  constructor(capacity: number, numbers: Float64Array = new Float64Array(ContactHistory.numbersFor(capacity))) {
-    if (numbers.length !== ContactHistory.numbersFor(capacity)) throw new RangeError(`contact history storage has the wrong size`);
+  constructor(capacity: number) {
     this.capacity = capacity;
-    this.#decisionId = new Array<string>(capacity).fill("");
-    this.#actionId = new Array<string>(capacity).fill("");
-    this.#numbers = numbers;
   }
 
   get size(): number {
@@ -48,6 +44,7 @@ export class ContactHistory {
 
   record(decisionId: string, actionId: string, channelIndex: number, ts: number, fromRequest: boolean, outcome: ContactOutcome = ContactOutcome.pending): void {
     const at = this.#next;
+    if (at === this.#decisionId.length) this.#grow();
     this.#decisionId[at] = decisionId;
     this.#actionId[at] = actionId;
     this.#numbers[at * NUMBERS_PER_ENTRY] = ts;
@@ -102,6 +99,13 @@ export class ContactHistory {
     return -1;
   }
 
+  #grow(): void {
+    const entries = grownCapacity(this.#decisionId.length, this.capacity);
+    this.#decisionId = resizedStrings(this.#decisionId, this.#size, entries);
+    this.#actionId = resizedStrings(this.#actionId, this.#size, entries);
+    this.#numbers = resizedNumbers(this.#numbers, this.#size * NUMBERS_PER_ENTRY, entries * NUMBERS_PER_ENTRY);
+  }
+
   /** Ring position of the k-th newest entry (k = 0 is the newest). */
   #at(k: number): number {
     return (this.#next - 1 - k + 2 * this.capacity) % this.capacity;
@@ -125,3 +129,7 @@ export class ContactHistory {
     return records;
   }
 }
+
+/** The storage of every history before its first decision: length 0, never written. */
+const NO_IDS: string[] = [];
+const NO_NUMBERS: number[] = [];

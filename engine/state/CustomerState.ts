@@ -141,10 +141,11 @@ export interface LifecyclePolicy {
 /**
  * Geometry shared by all customers: window shape, history sizes, and where each part
  * sits in a customer's one array of numbers. The fixed-size numbers a customer keeps
- * (counters, histories) live in that single Float64Array: one allocation instead of a
- * dozen small typed arrays each with its own buffer, which kept the garbage collector
- * busy at a million customers (bench/checkpoint/recovery.ts). The window stores only
- * the buckets a customer was active in, so it grows on its own (see RollingWindow).
+ * (counters and field times) live in that single Float64Array: one allocation instead
+ * of a dozen small typed arrays each with its own buffer, which kept the garbage
+ * collector busy at a million customers (bench/checkpoint/recovery.ts). The window and
+ * the histories grow with use instead (see RollingWindow and historyGrowth): most
+ * customers fill a small part of them.
  */
 export class StateLayout {
   readonly window: WindowShape;
@@ -157,8 +158,6 @@ export class StateLayout {
     readonly eventsByType: number;
     readonly eventsByChannel: number;
     readonly profileTs: number;
-    readonly recent: number;
-    readonly contacts: number;
     readonly length: number;
   };
 
@@ -179,10 +178,8 @@ export class StateLayout {
     this.lifecycle = options.lifecycle;
     const eventsByChannel = EVENT_TYPES.length;
     const profileTs = eventsByChannel + CHANNELS.length;
-    const recent = profileTs + PROFILE_FIELD_COUNT;
-    const contacts = recent + InteractionLog.numbersFor(this.recentInteractions);
-    const length = contacts + ContactHistory.numbersFor(this.contactHistory);
-    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, recent, contacts, length };
+    const length = profileTs + PROFILE_FIELD_COUNT;
+    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, length };
   }
 }
 
@@ -201,7 +198,7 @@ const SURVEY_CSAT = "csat";
  */
 export class CustomerState {
   readonly customerId: string;
-  /** The fixed-size numbers below (counters, histories) in one array; see StateLayout. */
+  /** The fixed-size numbers below (counters and field times) in one array; see StateLayout. */
   readonly numbers: Float64Array;
 
   // Identity and lifecycle
@@ -299,7 +296,7 @@ export class CustomerState {
   pendingCapture = false;
 
   /**
-   * `numbers` holds every number of the state (`layout.offsets.length` of them, zeroed);
+   * `numbers` holds the fixed-size numbers of the state (`layout.offsets.length` of them, zeroed);
    * stored customers get it from the store's NumberSlabs, one-off states their own.
    */
   constructor(customerId: string, layout: StateLayout, numbers: Float64Array = new Float64Array(layout.offsets.length)) {
@@ -309,10 +306,10 @@ export class CustomerState {
     const o = layout.offsets;
     this.eventsByType = view(numbers, o.eventsByType, o.eventsByChannel);
     this.eventsByChannel = view(numbers, o.eventsByChannel, o.profileTs);
-    this.profileTs = view(numbers, o.profileTs, o.recent);
+    this.profileTs = view(numbers, o.profileTs, o.length);
     this.window = new RollingWindow(layout.window);
-    this.recent = new InteractionLog(layout.recentInteractions, view(numbers, o.recent, o.contacts));
-    this.contacts = new ContactHistory(layout.contactHistory, view(numbers, o.contacts, o.length));
+    this.recent = new InteractionLog(layout.recentInteractions);
+    this.contacts = new ContactHistory(layout.contactHistory);
   }
 
   /**
