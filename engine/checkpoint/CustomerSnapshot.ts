@@ -2,6 +2,7 @@ import { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import { loadFeatures, PurchaseWatch, ResponseWatch, storeFeatures, type StoredFeatures } from "../models/LabelWatch.js";
 import { ContactOutcome } from "../state/ContactHistory.js";
 import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
+import { customerStrings } from "../state/StringInterner.js";
 import { decodeStored, encodeStored } from "../wire/storedRecord.js";
 
 /**
@@ -103,14 +104,18 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
   if (typeof customerId !== "string") throw new TypeError("customer snapshot has no customerId");
   const state = new CustomerState(customerId, layout, numbers);
   const writable = state as unknown as Record<ScalarField, unknown>;
-  for (const field of SCALAR_FIELDS) if (field in snapshot) writable[field] = snapshot[field];
+  for (const field of SCALAR_FIELDS) {
+    if (!(field in snapshot)) continue;
+    const value = snapshot[field];
+    writable[field] = typeof value === "string" ? customerStrings.intern(value) : value;
+  }
   for (const field of COUNTER_ARRAYS) {
     const values = snapshot[field] as number[] | undefined;
     if (values !== undefined) state[field].set(values.slice(0, state[field].length));
   }
   for (const field of LISTS) {
     const values = snapshot[field] as string[] | undefined;
-    if (values !== undefined) state[field].push(...values);
+    if (values !== undefined) state[field] = values.map((value) => customerStrings.intern(value));
   }
   for (const field of SURVEYS) {
     const values = snapshot[field] as [number, number, number, number] | undefined;
@@ -120,8 +125,8 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
   if (snapshot.attributeTs !== undefined) state.attributeTs = snapshot.attributeTs as CustomerState["attributeTs"];
   const window = snapshot.window as [number, number[]] | undefined;
   if (window !== undefined) state.window.restoreSparse(window[0], window[1]);
-  for (const entry of (snapshot.recent as [number, number, number, number, string][] | undefined) ?? []) {
-    state.recent.record(...entry);
+  for (const [ts, typeIndex, channelIndex, amount, detail] of (snapshot.recent as [number, number, number, number, string][] | undefined) ?? []) {
+    state.recent.record(ts, typeIndex, channelIndex, amount, customerStrings.intern(detail));
   }
   const responseWatches = snapshot.responseWatches as [string, string, number, number, StoredFeatures][] | undefined;
   if (responseWatches !== undefined) {

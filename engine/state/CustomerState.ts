@@ -6,7 +6,9 @@ import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
 import type { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
 import { ContactHistory, ContactOutcome } from "./ContactHistory.js";
+import { resizedStrings } from "./historyGrowth.js";
 import { InteractionLog } from "./InteractionLog.js";
+import { customerStrings } from "./StringInterner.js";
 
 /** The series every customer's rolling window keeps, one sum per daily bucket. */
 export const WindowSeries = {
@@ -236,8 +238,9 @@ export class CustomerState {
   serviceCalls = 0;
   readonly eventsByType: Float64Array;
   readonly eventsByChannel: Float64Array;
-  readonly products: string[] = [];
-  readonly categories: string[] = [];
+  /** Distinct, in order of first purchase; replaced, not changed, when one is added. */
+  products: readonly string[] = NO_STRINGS;
+  categories: readonly string[] = NO_STRINGS;
 
   // Attitude
   readonly nps = new SurveyScores();
@@ -341,7 +344,7 @@ export class CustomerState {
       case EventTypeIndex.signup:
         if (ts > this.signupTs) this.signupTs = ts;
         if (event.input !== null && "plan" in event.input && event.input.plan !== undefined && this.#newer(ProfileField.plan, ts)) {
-          this.plan = event.input.plan;
+          this.plan = customerStrings.intern(event.input.plan);
         }
         break;
       case EventTypeIndex.purchase:
@@ -350,8 +353,8 @@ export class CustomerState {
         this.revenue += event.amount;
         if (ts > this.lastPurchaseTs) this.lastPurchaseTs = ts;
         if (this.firstPurchaseTs === 0 || ts < this.firstPurchaseTs) this.firstPurchaseTs = ts;
-        addDistinct(this.products, event.product, maxProducts);
-        addDistinct(this.categories, event.category, maxProducts);
+        this.products = withDistinct(this.products, event.product, maxProducts);
+        this.categories = withDistinct(this.categories, event.category, maxProducts);
         if (slot >= 0) {
           window.addAt(slot, WindowSeries.purchases, 1);
           window.addAt(slot, WindowSeries.revenue, event.amount);
@@ -412,7 +415,7 @@ export class CustomerState {
         break;
     }
     if (ts > this.lastActiveTs && isCustomerActivity(event)) this.lastActiveTs = ts;
-    this.recent.record(ts, event.typeIndex, event.channelIndex, event.amount, detail);
+    this.recent.record(ts, event.typeIndex, event.channelIndex, event.amount, customerStrings.intern(detail));
     return slot >= 0;
   }
 
@@ -451,8 +454,8 @@ export class CustomerState {
    * withdrawn consent.
    */
   #applyProfile(input: ProfileEventInput, ts: number): void {
-    if (input.plan !== undefined && this.#newer(ProfileField.plan, ts)) this.plan = input.plan;
-    if (input.region !== undefined && this.#newer(ProfileField.region, ts)) this.region = input.region;
+    if (input.plan !== undefined && this.#newer(ProfileField.plan, ts)) this.plan = customerStrings.intern(input.plan);
+    if (input.region !== undefined && this.#newer(ProfileField.region, ts)) this.region = customerStrings.intern(input.region);
     if (input.birthYear !== undefined && this.#newer(ProfileField.birthYear, ts)) this.birthYear = input.birthYear;
     if (input.preferredChannel !== undefined && this.#newer(ProfileField.preferredChannel, ts)) {
       this.preferredChannel = CHANNELS.indexOf(input.preferredChannel);
@@ -525,8 +528,18 @@ export class SurveyScores {
   }
 }
 
-function addDistinct(values: string[], value: string, max: number): void {
-  if (value !== "" && values.length < max && !values.includes(value)) values.push(value);
+const NO_STRINGS: readonly string[] = [];
+
+/**
+ * `values` with `value` added at the end, unless it is empty, already there or `max`
+ * are held. Grown to the exact length: most customers hold one or two, and an array
+ * pushed to reserves 17.
+ */
+function withDistinct(values: readonly string[], value: string, max: number): readonly string[] {
+  if (value === "" || values.length >= max || values.includes(value)) return values;
+  const grown = resizedStrings(values, values.length, values.length + 1);
+  grown[values.length] = customerStrings.intern(value);
+  return grown;
 }
 
 /** `numbers.subarray(start, end)`, built directly on the buffer: cheaper per new customer. */
