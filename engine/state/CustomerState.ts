@@ -143,9 +143,10 @@ export interface LifecyclePolicy {
 /**
  * Geometry shared by all customers: window shape, history sizes, and where each part
  * sits in a customer's one array of numbers. The fixed-size numbers a customer keeps
- * (counters and field times) live in that single Float64Array: one allocation instead
- * of a dozen small typed arrays each with its own buffer, which kept the garbage
- * collector busy at a million customers (bench/checkpoint/recovery.ts). The window and
+ * (time and money fields, survey scores, counters, profile field times) live in that
+ * single Float64Array: one allocation instead of a dozen small typed arrays each with
+ * its own buffer, which kept the garbage collector busy at a million customers
+ * (bench/checkpoint/recovery.ts), and no boxed number per field. The window and
  * the histories grow with use instead (see RollingWindow and historyGrowth): most
  * customers fill a small part of them.
  */
@@ -157,6 +158,8 @@ export class StateLayout {
   readonly lifecycle: LifecyclePolicy;
   /** Offsets of the parts in a customer's numbers, and their total length. */
   readonly offsets: {
+    /** The NumberField slots come first, at offset 0. */
+    readonly surveys: number;
     readonly eventsByType: number;
     readonly eventsByChannel: number;
     readonly profileTs: number;
@@ -178,18 +181,50 @@ export class StateLayout {
     this.contactHistory = options.contactHistory;
     this.maxProducts = options.maxProducts;
     this.lifecycle = options.lifecycle;
-    const eventsByChannel = EVENT_TYPES.length;
+    const surveys = NUMBER_FIELD_COUNT;
+    const eventsByType = surveys + SURVEY_KINDS * SurveyScores.NUMBERS;
+    const eventsByChannel = eventsByType + EVENT_TYPES.length;
     const profileTs = eventsByChannel + CHANNELS.length;
     const length = profileTs + PROFILE_FIELD_COUNT;
-    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, length };
+    this.offsets = { surveys, eventsByType, eventsByChannel, profileTs, length };
   }
 }
 
 type AttributeValue = string | number | boolean;
 
+/**
+ * Slots, in a customer's numbers, of the state's time and money fields. As plain object
+ * fields, each of these was a number V8 boxes in a 16-byte heap object of its own
+ * (epoch-ms times and amounts are not small integers): with the survey scores, 25
+ * boxes per customer. In the numbers each takes 8 bytes and no object. The fields are
+ * accessors, defined from this table below the class.
+ */
+const NumberField = {
+  firstSeenTs: 0,
+  lastSeenTs: 1,
+  lastActiveTs: 2,
+  signupTs: 3,
+  cancelTs: 4,
+  purchaseAmount: 5,
+  firstPurchaseTs: 6,
+  lastPurchaseTs: 7,
+  revenue: 8,
+  refunds: 9,
+  cost: 10,
+  lastComplaintTs: 11,
+  openComplaintSinceTs: 12,
+  lastResolutionMs: 13,
+  lastDeclineTs: 14,
+  segmentsDueTs: 15,
+  segmentsVersion: 16,
+  churnObservedTs: 17,
+} as const satisfies Partial<Record<keyof CustomerState, number>>;
+const NUMBER_FIELD_COUNT = Object.keys(NumberField).length;
+
 /** Slots of CustomerState.profileTs; consents take one slot per channel from `consents` on. */
 const ProfileField = { plan: 0, region: 1, birthYear: 2, preferredChannel: 3, consents: 4 } as const;
 const PROFILE_FIELD_COUNT = ProfileField.consents + CHANNELS.length;
+const SURVEY_KINDS = 3;
 const SURVEY_NPS = "nps";
 const SURVEY_CSAT = "csat";
 
@@ -204,12 +239,12 @@ export class CustomerState {
   readonly numbers: Float64Array;
 
   // Identity and lifecycle
-  firstSeenTs = 0;
-  lastSeenTs = 0;
+  declare firstSeenTs: number;
+  declare lastSeenTs: number;
   /** Last customer-initiated interaction (anything but profile updates and offer impressions). */
-  lastActiveTs = 0;
-  signupTs = 0;
-  cancelTs = 0;
+  declare lastActiveTs: number;
+  declare signupTs: number;
+  declare cancelTs: number;
   plan = "";
   region = "";
   birthYear = 0;
@@ -222,19 +257,19 @@ export class CustomerState {
   attributes: Record<string, AttributeValue> | null = null;
   /** Event time each attribute was last set: a late, older update does not win. */
   attributeTs: Record<string, number> | null = null;
-  /** Event time each profile field was last set, indexed by ProfileField. */
-  readonly profileTs: Float64Array;
+  /** Where in `numbers` the event time each profile field was last set is, indexed by ProfileField. */
+  readonly #profileTsAt: number;
 
   // Behaviour, lifetime
   purchases = 0;
   /** Sum of purchase amounts (revenue also holds payments and refunds): the customer's own spending level. */
-  purchaseAmount = 0;
-  firstPurchaseTs = 0;
-  lastPurchaseTs = 0;
+  declare purchaseAmount: number;
+  declare firstPurchaseTs: number;
+  declare lastPurchaseTs: number;
   /** Net revenue: purchases and payments, less refunds. */
-  revenue = 0;
-  refunds = 0;
-  cost = 0;
+  declare revenue: number;
+  declare refunds: number;
+  declare cost: number;
   serviceCalls = 0;
   readonly eventsByType: Float64Array;
   readonly eventsByChannel: Float64Array;
@@ -243,22 +278,22 @@ export class CustomerState {
   categories: readonly string[] = NO_STRINGS;
 
   // Attitude
-  readonly nps = new SurveyScores();
-  readonly csat = new SurveyScores();
-  readonly ces = new SurveyScores();
+  readonly nps: SurveyScores;
+  readonly csat: SurveyScores;
+  readonly ces: SurveyScores;
   openComplaints = 0;
   complaints = 0;
-  lastComplaintTs = 0;
+  declare lastComplaintTs: number;
   /** When the oldest complaint still open was opened; 0 when none is open. */
-  openComplaintSinceTs = 0;
+  declare openComplaintSinceTs: number;
   /** Time from first open complaint to all resolved, last time that happened; NaN if never. */
-  lastResolutionMs = Number.NaN;
+  declare lastResolutionMs: number;
 
   // Engagement with the company
   offerResponses = 0;
   offersAccepted = 0;
   offersDeclined = 0;
-  lastDeclineTs = 0;
+  declare lastDeclineTs: number;
   /** The value tier (index in VALUE_TIERS) the business metrics count the customer in. */
   valueTier = 0;
 
@@ -266,13 +301,13 @@ export class CustomerState {
   /** Bit per segment, in the order the configuration defines them: the customer is a member. */
   segments = 0;
   /** When time alone may next change a membership (event time); Infinity: not before an event. */
-  segmentsDueTs = Number.POSITIVE_INFINITY;
+  declare segmentsDueTs: number;
   /** Fingerprint of the segment definitions the bits were computed with; 0 before any. */
-  segmentsVersion = 0;
+  declare segmentsVersion: number;
 
   // Online models' labels waiting to be known (engine/models/OnlineModels)
   /** Start of the open churn observation (the last activity), 0 if none. */
-  churnObservedTs = 0;
+  declare churnObservedTs: number;
   responseWatches: ResponseWatch[] | null = null;
   purchaseWatch: PurchaseWatch | null = null;
 
@@ -307,9 +342,14 @@ export class CustomerState {
     this.customerId = customerId;
     this.numbers = numbers;
     const o = layout.offsets;
+    this.lastResolutionMs = Number.NaN;
+    this.segmentsDueTs = Number.POSITIVE_INFINITY;
+    this.#profileTsAt = o.profileTs;
+    this.nps = new SurveyScores(numbers, o.surveys);
+    this.csat = new SurveyScores(numbers, o.surveys + SurveyScores.NUMBERS);
+    this.ces = new SurveyScores(numbers, o.surveys + 2 * SurveyScores.NUMBERS);
     this.eventsByType = view(numbers, o.eventsByType, o.eventsByChannel);
     this.eventsByChannel = view(numbers, o.eventsByChannel, o.profileTs);
-    this.profileTs = view(numbers, o.profileTs, o.length);
     this.window = new RollingWindow(layout.window);
     this.recent = new InteractionLog(layout.recentInteractions);
     this.contacts = new ContactHistory(layout.contactHistory);
@@ -480,10 +520,16 @@ export class CustomerState {
     }
   }
 
+  /** Event time each profile field was last set, indexed by ProfileField: a view made per call, for checkpoints. */
+  get profileTs(): Float64Array {
+    return view(this.numbers, this.#profileTsAt, this.#profileTsAt + PROFILE_FIELD_COUNT);
+  }
+
   /** Claims a profile field for an update at `ts`, unless a later update already set it. */
   #newer(field: number, ts: number): boolean {
-    if (this.profileTs[field]! > ts) return false;
-    this.profileTs[field] = ts;
+    const at = this.#profileTsAt + field;
+    if (this.numbers[at]! > ts) return false;
+    this.numbers[at] = ts;
     return true;
   }
 
@@ -507,12 +553,64 @@ export class CustomerState {
   }
 }
 
-/** One survey kind's answers: the latest in event time, and the running mean. */
+for (const [name, slot] of Object.entries(NumberField)) {
+  Object.defineProperty(CustomerState.prototype, name, {
+    get(this: CustomerState): number {
+      return this.numbers[slot]!;
+    },
+    set(this: CustomerState, value: number) {
+      this.numbers[slot] = value;
+    },
+  });
+}
+
+/**
+ * One survey kind's answers: the latest in event time, and the running mean. The four
+ * numbers live in the customer's numbers (see NumberField for why), from `at` on.
+ */
 export class SurveyScores {
-  last = Number.NaN;
-  lastTs = 0;
-  sum = 0;
-  count = 0;
+  static readonly NUMBERS = 4;
+  readonly #numbers: Float64Array;
+  readonly #at: number;
+
+  constructor(numbers: Float64Array, at: number) {
+    this.#numbers = numbers;
+    this.#at = at;
+    this.last = Number.NaN;
+  }
+
+  /** The latest answer in event time; NaN before any. */
+  get last(): number {
+    return this.#numbers[this.#at]!;
+  }
+
+  set last(score: number) {
+    this.#numbers[this.#at] = score;
+  }
+
+  get lastTs(): number {
+    return this.#numbers[this.#at + 1]!;
+  }
+
+  set lastTs(ts: number) {
+    this.#numbers[this.#at + 1] = ts;
+  }
+
+  get sum(): number {
+    return this.#numbers[this.#at + 2]!;
+  }
+
+  set sum(sum: number) {
+    this.#numbers[this.#at + 2] = sum;
+  }
+
+  get count(): number {
+    return this.#numbers[this.#at + 3]!;
+  }
+
+  set count(count: number) {
+    this.#numbers[this.#at + 3] = count;
+  }
 
   record(score: number, ts: number): void {
     if (ts >= this.lastTs) {
