@@ -25,8 +25,8 @@ const NUMBERS_PER_ENTRY = 4;
  */
 export class ContactHistory {
   readonly capacity: number;
-  #decisionId: string[] = NO_IDS;
-  #actionId: string[] = NO_IDS;
+  /** Decision id then action id per entry: one array, not two (one array object and header less per customer). */
+  #ids: string[] = NO_IDS;
   /** NUMBERS_PER_ENTRY numbers per entry, in a plain array: no typed array per customer. */
   #numbers: number[] = NO_NUMBERS;
   #next = 0;
@@ -44,9 +44,9 @@ export class ContactHistory {
 
   record(decisionId: string, actionId: string, channelIndex: number, ts: number, fromRequest: boolean, outcome: ContactOutcome = ContactOutcome.pending): void {
     const at = this.#next;
-    if (at === this.#decisionId.length) this.#grow();
-    this.#decisionId[at] = decisionId;
-    this.#actionId[at] = actionId;
+    if (2 * at === this.#ids.length) this.#grow();
+    this.#ids[2 * at] = decisionId;
+    this.#ids[2 * at + 1] = actionId;
     this.#numbers[at * NUMBERS_PER_ENTRY] = ts;
     this.#numbers[at * NUMBERS_PER_ENTRY + 1] = channelIndex;
     this.#numbers[at * NUMBERS_PER_ENTRY + 2] = fromRequest ? 1 : 0;
@@ -60,7 +60,7 @@ export class ContactHistory {
   settle(decisionId: string, outcome: ContactOutcome): boolean {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
-      if (this.#decisionId[at] !== decisionId) continue;
+      if (this.#ids[2 * at] !== decisionId) continue;
       this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
       return true;
     }
@@ -79,7 +79,7 @@ export class ContactHistory {
       // Not `break`: a trigger on a late event records an older time after newer ones.
       if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
       if (channelIndex >= 0 && this.#numbers[at * NUMBERS_PER_ENTRY + 1] !== channelIndex) continue;
-      if (counts(this.#actionId[at]!)) count++;
+      if (counts(this.#ids[2 * at + 1]!)) count++;
     }
     return count;
   }
@@ -92,7 +92,7 @@ export class ContactHistory {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
       if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
-      if (this.#actionId[at] === actionId && this.#numbers[at * NUMBERS_PER_ENTRY + 3] === outcome) {
+      if (this.#ids[2 * at + 1] === actionId && this.#numbers[at * NUMBERS_PER_ENTRY + 3] === outcome) {
         return this.#numbers[at * NUMBERS_PER_ENTRY + 1]!;
       }
     }
@@ -100,9 +100,8 @@ export class ContactHistory {
   }
 
   #grow(): void {
-    const entries = grownCapacity(this.#decisionId.length, this.capacity);
-    this.#decisionId = resizedStrings(this.#decisionId, this.#size, entries);
-    this.#actionId = resizedStrings(this.#actionId, this.#size, entries);
+    const entries = grownCapacity(this.#ids.length / 2, this.capacity);
+    this.#ids = resizedStrings(this.#ids, 2 * this.#size, 2 * entries);
     this.#numbers = resizedNumbers(this.#numbers, this.#size * NUMBERS_PER_ENTRY, entries * NUMBERS_PER_ENTRY);
   }
 
@@ -118,8 +117,8 @@ export class ContactHistory {
     for (let i = 0; i < this.#size; i++) {
       const at = (start + i) % this.capacity;
       records.push({
-        decisionId: this.#decisionId[at]!,
-        actionId: this.#actionId[at]!,
+        decisionId: this.#ids[2 * at]!,
+        actionId: this.#ids[2 * at + 1]!,
         channelIndex: this.#numbers[at * NUMBERS_PER_ENTRY + 1]!,
         ts: this.#numbers[at * NUMBERS_PER_ENTRY]!,
         fromRequest: this.#numbers[at * NUMBERS_PER_ENTRY + 2] === 1,
