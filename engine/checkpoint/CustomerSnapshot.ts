@@ -119,7 +119,7 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
   }
   for (const field of SURVEYS) {
     const values = snapshot[field] as [number, number, number, number] | undefined;
-    if (values !== undefined) restoreScores(state[field], values);
+    if (values !== undefined) restoreScores(state.scoresOf(field), values);
   }
   if (snapshot.attributes !== undefined) state.attributes = snapshot.attributes as CustomerState["attributes"];
   if (snapshot.attributeTs !== undefined) state.attributeTs = snapshot.attributeTs as CustomerState["attributeTs"];

@@ -143,7 +143,7 @@ export interface LifecyclePolicy {
 /**
  * Geometry shared by all customers: window shape, history sizes, and where each part
  * sits in a customer's one array of numbers. The fixed-size numbers a customer keeps
- * (time and money fields, survey scores, counters, profile field times) live in that
+ * (time and money fields, counters, profile field times) live in that
  * single Float64Array: one allocation instead of a dozen small typed arrays each with
  * its own buffer, which kept the garbage collector busy at a million customers
  * (bench/checkpoint/recovery.ts), and no boxed number per field. The window and
@@ -159,7 +159,6 @@ export class StateLayout {
   /** Offsets of the parts in a customer's numbers, and their total length. */
   readonly offsets: {
     /** The NumberField slots come first, at offset 0. */
-    readonly surveys: number;
     readonly eventsByType: number;
     readonly eventsByChannel: number;
     readonly profileTs: number;
@@ -181,12 +180,11 @@ export class StateLayout {
     this.contactHistory = options.contactHistory;
     this.maxProducts = options.maxProducts;
     this.lifecycle = options.lifecycle;
-    const surveys = NUMBER_FIELD_COUNT;
-    const eventsByType = surveys + SURVEY_KINDS * SurveyScores.NUMBERS;
+    const eventsByType = NUMBER_FIELD_COUNT;
     const eventsByChannel = eventsByType + EVENT_TYPES.length;
     const profileTs = eventsByChannel + CHANNELS.length;
     const length = profileTs + PROFILE_FIELD_COUNT;
-    this.offsets = { surveys, eventsByType, eventsByChannel, profileTs, length };
+    this.offsets = { eventsByType, eventsByChannel, profileTs, length };
   }
 }
 
@@ -195,9 +193,9 @@ type AttributeValue = string | number | boolean;
 /**
  * Slots, in a customer's numbers, of the state's time and money fields. As plain object
  * fields, each of these was a number V8 boxes in a 16-byte heap object of its own
- * (epoch-ms times and amounts are not small integers): with the survey scores, 25
- * boxes per customer. In the numbers each takes 8 bytes and no object. The fields are
- * accessors, defined from this table below the class.
+ * (epoch-ms times and amounts are not small integers), for every customer. In the
+ * numbers each takes 8 bytes and no box. The fields are accessors, defined from this
+ * table below the class.
  */
 const NumberField = {
   firstSeenTs: 0,
@@ -224,7 +222,6 @@ const NUMBER_FIELD_COUNT = Object.keys(NumberField).length;
 /** Slots of CustomerState.profileTs; consents take one slot per channel from `consents` on. */
 const ProfileField = { plan: 0, region: 1, birthYear: 2, preferredChannel: 3, consents: 4 } as const;
 const PROFILE_FIELD_COUNT = ProfileField.consents + CHANNELS.length;
-const SURVEY_KINDS = 3;
 const SURVEY_NPS = "nps";
 const SURVEY_CSAT = "csat";
 
@@ -278,9 +275,11 @@ export class CustomerState {
   categories: readonly string[] = NO_STRINGS;
 
   // Attitude
-  readonly nps: SurveyScores;
-  readonly csat: SurveyScores;
-  readonly ces: SurveyScores;
+  // Survey answers: most customers never answer a survey, so each kind's scores are
+  // created at its first answer (see the nps, csat and ces getters).
+  #nps: SurveyScores | null = null;
+  #csat: SurveyScores | null = null;
+  #ces: SurveyScores | null = null;
   openComplaints = 0;
   complaints = 0;
   declare lastComplaintTs: number;
@@ -345,9 +344,6 @@ export class CustomerState {
     this.lastResolutionMs = Number.NaN;
     this.segmentsDueTs = Number.POSITIVE_INFINITY;
     this.#profileTsAt = o.profileTs;
-    this.nps = new SurveyScores(numbers, o.surveys);
-    this.csat = new SurveyScores(numbers, o.surveys + SurveyScores.NUMBERS);
-    this.ces = new SurveyScores(numbers, o.surveys + 2 * SurveyScores.NUMBERS);
     this.eventsByType = view(numbers, o.eventsByType, o.eventsByChannel);
     this.eventsByChannel = view(numbers, o.eventsByChannel, o.profileTs);
     this.window = new RollingWindow(layout.window);
@@ -442,7 +438,7 @@ export class CustomerState {
         detail = event.page;
         break;
       case EventTypeIndex.survey:
-        this.#applySurvey(event.survey, event.score, ts);
+        this.scoresOf(event.survey).record(event.score, event.ts);
         detail = event.survey;
         break;
       case EventTypeIndex.offer_response:
@@ -482,6 +478,25 @@ export class CustomerState {
   /** Sum of a window series over the last `days` days (at most MAX_WINDOW_DAYS) up to `nowTs`. */
   windowSum(series: number, nowTs: number, days: number): number {
     return this.window.sum(series, nowTs, days);
+  }
+
+  get nps(): SurveyAnswers {
+    return this.#nps ?? NO_ANSWERS;
+  }
+
+  get csat(): SurveyAnswers {
+    return this.#csat ?? NO_ANSWERS;
+  }
+
+  get ces(): SurveyAnswers {
+    return this.#ces ?? NO_ANSWERS;
+  }
+
+  /** The customer's own scores for a survey kind, created at need: to apply or restore answers. */
+  scoresOf(survey: string): SurveyScores {
+    if (survey === SURVEY_NPS) return (this.#nps ??= new SurveyScores());
+    if (survey === SURVEY_CSAT) return (this.#csat ??= new SurveyScores());
+    return (this.#ces ??= new SurveyScores());
   }
 
   hasConsent(channelIndex: number): boolean {
@@ -533,10 +548,6 @@ export class CustomerState {
     return true;
   }
 
-  #applySurvey(survey: string, score: number, ts: number): void {
-    const scores = survey === SURVEY_NPS ? this.nps : survey === SURVEY_CSAT ? this.csat : this.ces;
-    scores.record(score, ts);
-  }
 
   /** Conversion revenue is campaign attribution; the purchase event itself carries the revenue. */
   #applyOfferResponse(response: string, decisionId: string, ts: number): void {
@@ -564,53 +575,23 @@ for (const [name, slot] of Object.entries(NumberField)) {
   });
 }
 
-/**
- * One survey kind's answers: the latest in event time, and the running mean. The four
- * numbers live in the customer's numbers (see NumberField for why), from `at` on.
- */
-export class SurveyScores {
-  static readonly NUMBERS = 4;
-  readonly #numbers: Float64Array;
-  readonly #at: number;
-
-  constructor(numbers: Float64Array, at: number) {
-    this.#numbers = numbers;
-    this.#at = at;
-    this.last = Number.NaN;
-  }
-
+/** One survey kind's answers as the rest of the engine reads them. */
+export interface SurveyAnswers {
   /** The latest answer in event time; NaN before any. */
-  get last(): number {
-    return this.#numbers[this.#at]!;
-  }
+  readonly last: number;
+  readonly lastTs: number;
+  readonly sum: number;
+  readonly count: number;
+  /** NaN before any answer. */
+  readonly mean: number;
+}
 
-  set last(score: number) {
-    this.#numbers[this.#at] = score;
-  }
-
-  get lastTs(): number {
-    return this.#numbers[this.#at + 1]!;
-  }
-
-  set lastTs(ts: number) {
-    this.#numbers[this.#at + 1] = ts;
-  }
-
-  get sum(): number {
-    return this.#numbers[this.#at + 2]!;
-  }
-
-  set sum(sum: number) {
-    this.#numbers[this.#at + 2] = sum;
-  }
-
-  get count(): number {
-    return this.#numbers[this.#at + 3]!;
-  }
-
-  set count(count: number) {
-    this.#numbers[this.#at + 3] = count;
-  }
+/** One survey kind's answers: the latest in event time, and the running mean. */
+export class SurveyScores implements SurveyAnswers {
+  last = Number.NaN;
+  lastTs = 0;
+  sum = 0;
+  count = 0;
 
   record(score: number, ts: number): void {
     if (ts >= this.lastTs) {
@@ -625,6 +606,9 @@ export class SurveyScores {
     return this.count === 0 ? Number.NaN : this.sum / this.count;
   }
 }
+
+/** The answers of a customer who never answered a survey of the kind; frozen, as every such customer shares it. */
+const NO_ANSWERS: SurveyAnswers = Object.freeze(new SurveyScores());
 
 const NO_STRINGS: readonly string[] = [];
 

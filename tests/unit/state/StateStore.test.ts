@@ -32,7 +32,7 @@ describe("StateStore", () => {
     used.lastResolutionMs = 5;
     used.segmentsDueTs = 7;
     used.revenue = 12.5;
-    used.nps.record(9, 100);
+    used.scoresOf("nps").record(9, 100);
     store.recycle(used.numbers);
     const reused = store.create("B");
     const fresh = store.transient("C");
