@@ -2,6 +2,7 @@ import { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import { loadFeatures, PurchaseWatch, ResponseWatch, storeFeatures, type StoredFeatures } from "../models/LabelWatch.js";
 import { ContactOutcome } from "../state/ContactHistory.js";
 import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
+import type { NumberRun } from "../state/NumberSlabs.js";
 import { customerStrings } from "../state/StringInterner.js";
 import { decodeStored, encodeStored } from "../wire/storedRecord.js";
 
@@ -98,11 +99,11 @@ export function snapshotCustomer(state: CustomerState, initial: CustomerState): 
   return snapshot;
 }
 
-/** `numbers`: zeroed storage for the restored state (see CustomerState's constructor). */
-export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout, numbers?: Float64Array): CustomerState {
+/** `run`: zeroed numbers for the restored state (see CustomerState's constructor). */
+export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout, run?: NumberRun): CustomerState {
   const customerId = snapshot.customerId;
   if (typeof customerId !== "string") throw new TypeError("customer snapshot has no customerId");
-  const state = new CustomerState(customerId, layout, numbers);
+  const state = new CustomerState(customerId, layout, run);
   const writable = state as unknown as Record<ScalarField, unknown>;
   for (const field of SCALAR_FIELDS) {
     if (!(field in snapshot)) continue;
@@ -153,8 +154,8 @@ export function encodeCustomer(state: CustomerState, initial: CustomerState): Ui
   return encodeStored(snapshotCustomer(state, initial));
 }
 
-export function decodeCustomer(bytes: Uint8Array, layout: StateLayout, numbers?: Float64Array): CustomerState {
-  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout, numbers);
+export function decodeCustomer(bytes: Uint8Array, layout: StateLayout, run?: NumberRun): CustomerState {
+  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout, run);
 }
 
 function restoreScores(scores: SurveyScores, [last, lastTs, sum, count]: [number, number, number, number]): void {

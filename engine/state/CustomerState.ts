@@ -8,6 +8,7 @@ import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
 import { ContactHistory, ContactOutcome } from "./ContactHistory.js";
 import { resizedStrings } from "./historyGrowth.js";
 import { InteractionLog } from "./InteractionLog.js";
+import type { NumberRun } from "./NumberSlabs.js";
 import { customerStrings } from "./StringInterner.js";
 
 /** The series every customer's rolling window keeps, one sum per daily bucket. */
@@ -180,11 +181,7 @@ export class StateLayout {
     this.contactHistory = options.contactHistory;
     this.maxProducts = options.maxProducts;
     this.lifecycle = options.lifecycle;
-    const eventsByType = NUMBER_FIELD_COUNT;
-    const eventsByChannel = eventsByType + EVENT_TYPES.length;
-    const profileTs = eventsByChannel + CHANNELS.length;
-    const length = profileTs + PROFILE_FIELD_COUNT;
-    this.offsets = { eventsByType, eventsByChannel, profileTs, length };
+    this.offsets = { eventsByType: EVENTS_BY_TYPE_AT, eventsByChannel: EVENTS_BY_CHANNEL_AT, profileTs: PROFILE_TS_AT, length: PROFILE_TS_AT + PROFILE_FIELD_COUNT };
   }
 }
 
@@ -218,6 +215,9 @@ const NumberField = {
   churnObservedTs: 17,
 } as const satisfies Partial<Record<keyof CustomerState, number>>;
 const NUMBER_FIELD_COUNT = Object.keys(NumberField).length;
+const EVENTS_BY_TYPE_AT = NUMBER_FIELD_COUNT;
+const EVENTS_BY_CHANNEL_AT = EVENTS_BY_TYPE_AT + EVENT_TYPES.length;
+const PROFILE_TS_AT = EVENTS_BY_CHANNEL_AT + CHANNELS.length;
 
 /** Slots of CustomerState.profileTs; consents take one slot per channel from `consents` on. */
 const ProfileField = { plan: 0, region: 1, birthYear: 2, preferredChannel: 3, consents: 4 } as const;
@@ -232,8 +232,13 @@ const SURVEY_CSAT = "csat";
  */
 export class CustomerState {
   readonly customerId: string;
-  /** The fixed-size numbers below (counters and field times) in one array; see StateLayout. */
+  /**
+   * The array holding the fixed-size numbers below (counters and field times, see
+   * StateLayout), from `numbersStart` on; shared with other customers when it is a
+   * chunk of the store's NumberSlabs.
+   */
   readonly numbers: Float64Array;
+  readonly numbersStart: number;
 
   // Identity and lifecycle
   declare firstSeenTs: number;
@@ -254,8 +259,6 @@ export class CustomerState {
   attributes: Record<string, AttributeValue> | null = null;
   /** Event time each attribute was last set: a late, older update does not win. */
   attributeTs: Record<string, number> | null = null;
-  /** Where in `numbers` the event time each profile field was last set is, indexed by ProfileField. */
-  readonly #profileTsAt: number;
 
   // Behaviour, lifetime
   purchases = 0;
@@ -333,19 +336,21 @@ export class CustomerState {
   pendingCapture = false;
 
   /**
-   * `numbers` holds the fixed-size numbers of the state (`layout.offsets.length` of them, zeroed);
-   * stored customers get it from the store's NumberSlabs, one-off states their own.
+   * `run` holds the fixed-size numbers of the state (`layout.offsets.length` of them,
+   * zeroed): stored customers get it from the store's NumberSlabs, one-off states an
+   * array of their own.
    */
-  constructor(customerId: string, layout: StateLayout, numbers: Float64Array = new Float64Array(layout.offsets.length)) {
-    if (numbers.length !== layout.offsets.length) throw new RangeError(`customer state needs ${layout.offsets.length} numbers, got ${numbers.length}`);
+  constructor(customerId: string, layout: StateLayout, run: NumberRun = { numbers: new Float64Array(layout.offsets.length), numbersStart: 0 }) {
+    const { numbers, numbersStart: start } = run;
+    const o = layout.offsets;
+    if (start < 0 || start + o.length > numbers.length) throw new RangeError(`customer state needs ${o.length} numbers from ${start}, the array has ${numbers.length}`);
     this.customerId = customerId;
     this.numbers = numbers;
-    const o = layout.offsets;
+    this.numbersStart = start;
     this.lastResolutionMs = Number.NaN;
     this.segmentsDueTs = Number.POSITIVE_INFINITY;
-    this.#profileTsAt = o.profileTs;
-    this.eventsByType = view(numbers, o.eventsByType, o.eventsByChannel);
-    this.eventsByChannel = view(numbers, o.eventsByChannel, o.profileTs);
+    this.eventsByType = view(numbers, start + o.eventsByType, start + o.eventsByChannel);
+    this.eventsByChannel = view(numbers, start + o.eventsByChannel, start + o.profileTs);
     this.window = new RollingWindow(layout.window);
     this.recent = new InteractionLog(layout.recentInteractions);
     this.contacts = new ContactHistory(layout.contactHistory);
@@ -537,12 +542,13 @@ export class CustomerState {
 
   /** Event time each profile field was last set, indexed by ProfileField: a view made per call, for checkpoints. */
   get profileTs(): Float64Array {
-    return view(this.numbers, this.#profileTsAt, this.#profileTsAt + PROFILE_FIELD_COUNT);
+    const at = this.numbersStart + PROFILE_TS_AT;
+    return view(this.numbers, at, at + PROFILE_FIELD_COUNT);
   }
 
   /** Claims a profile field for an update at `ts`, unless a later update already set it. */
   #newer(field: number, ts: number): boolean {
-    const at = this.#profileTsAt + field;
+    const at = this.numbersStart + PROFILE_TS_AT + field;
     if (this.numbers[at]! > ts) return false;
     this.numbers[at] = ts;
     return true;
@@ -567,10 +573,10 @@ export class CustomerState {
 for (const [name, slot] of Object.entries(NumberField)) {
   Object.defineProperty(CustomerState.prototype, name, {
     get(this: CustomerState): number {
-      return this.numbers[slot]!;
+      return this.numbers[this.numbersStart + slot]!;
     },
     set(this: CustomerState, value: number) {
-      this.numbers[slot] = value;
+      this.numbers[this.numbersStart + slot] = value;
     },
   });
 }

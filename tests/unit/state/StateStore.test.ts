@@ -33,11 +33,12 @@ describe("StateStore", () => {
     used.segmentsDueTs = 7;
     used.revenue = 12.5;
     used.scoresOf("nps").record(9, 100);
-    store.recycle(used.numbers);
+    store.recycle(used);
     const reused = store.create("B");
     const fresh = store.transient("C");
-    expect(reused.numbers).toBe(used.numbers);
-    expect(Array.from(reused.numbers)).toEqual(Array.from(fresh.numbers));
+    const own = (state: CustomerState) => Array.from(state.numbers.subarray(state.numbersStart, state.numbersStart + store.layout.offsets.length));
+    expect([reused.numbers, reused.numbersStart]).toEqual([used.numbers, used.numbersStart]);
+    expect(own(reused)).toEqual(own(fresh));
     expect([reused.lastResolutionMs, reused.segmentsDueTs, reused.revenue, reused.nps.last, reused.nps.count]).toEqual([
       Number.NaN,
       Number.POSITIVE_INFINITY,
