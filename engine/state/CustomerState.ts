@@ -2,7 +2,8 @@ import { CHANNELS } from "../events/Channel.js";
 import { EVENT_TYPES, EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import type { ProfileEventInput } from "../events/eventSchema.js";
-import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
+import { WindowShape } from "../windows/RollingWindow.js";
+import { SparseWindow } from "../windows/SparseWindow.js";
 import type { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
 import { ContactHistory, ContactOutcome } from "./ContactHistory.js";
@@ -148,7 +149,7 @@ export interface LifecyclePolicy {
  * single Float64Array: one allocation instead of a dozen small typed arrays each with
  * its own buffer, which kept the garbage collector busy at a million customers
  * (bench/checkpoint/recovery.ts), and no boxed number per field. The window and
- * the histories grow with use instead (see RollingWindow and historyGrowth): most
+ * the histories grow with use instead (see SparseWindow and historyGrowth): most
  * customers fill a small part of them.
  */
 export class StateLayout {
@@ -323,7 +324,7 @@ export class CustomerState {
   /** Bit k: the cube counted the customer in month `cubeMonth - k` (k < 24), its "customers" once per month. */
   cubeMonths = 0;
 
-  readonly window: RollingWindow;
+  readonly window: SparseWindow;
   readonly recent: InteractionLog;
   readonly contacts: ContactHistory;
   /** Stream sequence of the last event applied; replays at or below it are skipped. */
@@ -351,7 +352,7 @@ export class CustomerState {
     this.segmentsDueTs = Number.POSITIVE_INFINITY;
     this.eventsByType = view(numbers, start + o.eventsByType, start + o.eventsByChannel);
     this.eventsByChannel = view(numbers, start + o.eventsByChannel, start + o.profileTs);
-    this.window = new RollingWindow(layout.window);
+    this.window = new SparseWindow(layout.window);
     this.recent = new InteractionLog(layout.recentInteractions);
     this.contacts = new ContactHistory(layout.contactHistory);
   }
