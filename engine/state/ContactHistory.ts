@@ -14,8 +14,15 @@ export interface ContactRecord {
   readonly outcome: ContactOutcome;
 }
 
-/** Numbers a contact history stores per entry (time, channel, source, outcome). */
-const NUMBERS_PER_ENTRY = 4;
+/**
+ * Numbers a contact history stores per entry: the time, and the channel, source and
+ * outcome packed in one (CHANNEL_SHIFT): a number slot is 8 bytes whatever it holds.
+ */
+const NUMBERS_PER_ENTRY = 2;
+/** The packed number: outcome in bits 0-1, "from a request" in bit 2, the channel index above. */
+const OUTCOME_BITS = 3;
+const FROM_REQUEST = 4;
+const CHANNEL_SHIFT = 3;
 
 /**
  * The decisions already made for one customer, newest last, in a ring of `capacity`
@@ -48,9 +55,7 @@ export class ContactHistory {
     this.#ids[2 * at] = decisionId;
     this.#ids[2 * at + 1] = actionId;
     this.#numbers[at * NUMBERS_PER_ENTRY] = ts;
-    this.#numbers[at * NUMBERS_PER_ENTRY + 1] = channelIndex;
-    this.#numbers[at * NUMBERS_PER_ENTRY + 2] = fromRequest ? 1 : 0;
-    this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
+    this.#numbers[at * NUMBERS_PER_ENTRY + 1] = (channelIndex << CHANNEL_SHIFT) | (fromRequest ? FROM_REQUEST : 0) | outcome;
     this.#next = (at + 1) % this.capacity;
     if (this.#size < this.capacity) this.#size++;
     this.total++;
@@ -61,7 +66,7 @@ export class ContactHistory {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
       if (this.#ids[2 * at] !== decisionId) continue;
-      this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
+      this.#numbers[at * NUMBERS_PER_ENTRY + 1] = (this.#numbers[at * NUMBERS_PER_ENTRY + 1]! & ~OUTCOME_BITS) | outcome;
       return true;
     }
     return false;
@@ -78,7 +83,7 @@ export class ContactHistory {
       const at = this.#at(k);
       // Not `break`: a trigger on a late event records an older time after newer ones.
       if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
-      if (channelIndex >= 0 && this.#numbers[at * NUMBERS_PER_ENTRY + 1] !== channelIndex) continue;
+      if (channelIndex >= 0 && this.#channelAt(at) !== channelIndex) continue;
       if (counts(this.#ids[2 * at + 1]!)) count++;
     }
     return count;
@@ -92,8 +97,8 @@ export class ContactHistory {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
       if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
-      if (this.#ids[2 * at + 1] === actionId && this.#numbers[at * NUMBERS_PER_ENTRY + 3] === outcome) {
-        return this.#numbers[at * NUMBERS_PER_ENTRY + 1]!;
+      if (this.#ids[2 * at + 1] === actionId && this.#outcomeAt(at) === outcome) {
+        return this.#channelAt(at);
       }
     }
     return -1;
@@ -103,6 +108,14 @@ export class ContactHistory {
     const entries = grownCapacity(this.#ids.length / 2, this.capacity);
     this.#ids = resizedStrings(this.#ids, 2 * this.#size, 2 * entries);
     this.#numbers = resizedNumbers(this.#numbers, this.#size * NUMBERS_PER_ENTRY, entries * NUMBERS_PER_ENTRY);
+  }
+
+  #channelAt(at: number): number {
+    return this.#numbers[at * NUMBERS_PER_ENTRY + 1]! >> CHANNEL_SHIFT;
+  }
+
+  #outcomeAt(at: number): ContactOutcome {
+    return (this.#numbers[at * NUMBERS_PER_ENTRY + 1]! & OUTCOME_BITS) as ContactOutcome;
   }
 
   /** Ring position of the k-th newest entry (k = 0 is the newest). */
@@ -119,10 +132,10 @@ export class ContactHistory {
       records.push({
         decisionId: this.#ids[2 * at]!,
         actionId: this.#ids[2 * at + 1]!,
-        channelIndex: this.#numbers[at * NUMBERS_PER_ENTRY + 1]!,
+        channelIndex: this.#channelAt(at),
         ts: this.#numbers[at * NUMBERS_PER_ENTRY]!,
-        fromRequest: this.#numbers[at * NUMBERS_PER_ENTRY + 2] === 1,
-        outcome: this.#numbers[at * NUMBERS_PER_ENTRY + 3] as ContactOutcome,
+        fromRequest: (this.#numbers[at * NUMBERS_PER_ENTRY + 1]! & FROM_REQUEST) !== 0,
+        outcome: this.#outcomeAt(at),
       });
     }
     return records;
