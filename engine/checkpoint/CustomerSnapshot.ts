@@ -112,7 +112,9 @@ export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout,
   }
   for (const field of COUNTER_ARRAYS) {
     const values = snapshot[field] as number[] | undefined;
-    if (values !== undefined) state[field].set(values.slice(0, state[field].length));
+    if (values === undefined) continue;
+    const counters = state[field];
+    for (let i = 0; i < Math.min(values.length, counters.length); i++) counters[i] = values[i]!;
   }
   for (const field of LISTS) {
     const values = snapshot[field] as string[] | undefined;

@@ -144,13 +144,13 @@ export interface LifecyclePolicy {
 
 /**
  * Geometry shared by all customers: window shape, history sizes, and where each part
- * sits in a customer's one array of numbers. The fixed-size numbers a customer keeps
- * (time and money fields, counters, profile field times) live in that
- * single Float64Array: one allocation instead of a dozen small typed arrays each with
- * its own buffer, which kept the garbage collector busy at a million customers
- * (bench/checkpoint/recovery.ts), and no boxed number per field. The window and
- * the histories grow with use instead (see SparseWindow and historyGrowth): most
- * customers fill a small part of them.
+ * sits in a customer's run of numbers. The time and money fields and the profile field
+ * times a customer keeps live in a run of a shared Float64Array (NumberSlabs): no
+ * typed array of its own per customer, which kept the garbage collector busy at a
+ * million customers (bench/checkpoint/recovery.ts), and no boxed number per field.
+ * The event counters are small integers, kept in plain arrays; the window and the
+ * histories grow with use (see SparseWindow and historyGrowth): most customers fill a
+ * small part of them.
  */
 export class StateLayout {
   readonly window: WindowShape;
@@ -161,8 +161,6 @@ export class StateLayout {
   /** Offsets of the parts in a customer's numbers, and their total length. */
   readonly offsets: {
     /** The NumberField slots come first, at offset 0. */
-    readonly eventsByType: number;
-    readonly eventsByChannel: number;
     readonly profileTs: number;
     readonly length: number;
   };
@@ -182,7 +180,7 @@ export class StateLayout {
     this.contactHistory = options.contactHistory;
     this.maxProducts = options.maxProducts;
     this.lifecycle = options.lifecycle;
-    this.offsets = { eventsByType: EVENTS_BY_TYPE_AT, eventsByChannel: EVENTS_BY_CHANNEL_AT, profileTs: PROFILE_TS_AT, length: PROFILE_TS_AT + PROFILE_FIELD_COUNT };
+    this.offsets = { profileTs: PROFILE_TS_AT, length: PROFILE_TS_AT + PROFILE_FIELD_COUNT };
   }
 }
 
@@ -216,9 +214,7 @@ const NumberField = {
   churnObservedTs: 17,
 } as const satisfies Partial<Record<keyof CustomerState, number>>;
 const NUMBER_FIELD_COUNT = Object.keys(NumberField).length;
-const EVENTS_BY_TYPE_AT = NUMBER_FIELD_COUNT;
-const EVENTS_BY_CHANNEL_AT = EVENTS_BY_TYPE_AT + EVENT_TYPES.length;
-const PROFILE_TS_AT = EVENTS_BY_CHANNEL_AT + CHANNELS.length;
+const PROFILE_TS_AT = NUMBER_FIELD_COUNT;
 
 /** Slots of CustomerState.profileTs; consents take one slot per channel from `consents` on. */
 const ProfileField = { plan: 0, region: 1, birthYear: 2, preferredChannel: 3, consents: 4 } as const;
@@ -234,9 +230,9 @@ const SURVEY_CSAT = "csat";
 export class CustomerState {
   readonly customerId: string;
   /**
-   * The array holding the fixed-size numbers below (counters and field times, see
-   * StateLayout), from `numbersStart` on; shared with other customers when it is a
-   * chunk of the store's NumberSlabs.
+   * The array holding the fixed-size numbers below (time and money fields, profile
+   * field times; see StateLayout), from `numbersStart` on; shared with other customers
+   * when it is a chunk of the store's NumberSlabs.
    */
   readonly numbers: Float64Array;
   readonly numbersStart: number;
@@ -272,8 +268,12 @@ export class CustomerState {
   declare refunds: number;
   declare cost: number;
   serviceCalls = 0;
-  readonly eventsByType: Float64Array;
-  readonly eventsByChannel: Float64Array;
+  /**
+   * Events by type and by channel index. Plain arrays of small integers: a typed-array
+   * view into the numbers would cost an object of about 100 bytes each per customer.
+   */
+  readonly eventsByType: number[] = zeros(EVENT_TYPES.length);
+  readonly eventsByChannel: number[] = zeros(CHANNELS.length);
   /** Distinct, in order of first purchase; replaced, not changed, when one is added. */
   products: readonly string[] = NO_STRINGS;
   categories: readonly string[] = NO_STRINGS;
@@ -350,8 +350,6 @@ export class CustomerState {
     this.numbersStart = start;
     this.lastResolutionMs = Number.NaN;
     this.segmentsDueTs = Number.POSITIVE_INFINITY;
-    this.eventsByType = view(numbers, start + o.eventsByType, start + o.eventsByChannel);
-    this.eventsByChannel = view(numbers, start + o.eventsByChannel, start + o.profileTs);
     this.window = new SparseWindow(layout.window);
     this.recent = new InteractionLog(layout.recentInteractions);
     this.contacts = new ContactHistory(layout.contactHistory);
@@ -618,6 +616,10 @@ export class SurveyScores implements SurveyAnswers {
 const NO_ANSWERS: SurveyAnswers = Object.freeze(new SurveyScores());
 
 const NO_STRINGS: readonly string[] = [];
+
+function zeros(length: number): number[] {
+  return new Array<number>(length).fill(0);
+}
 
 /**
  * `values` with `value` added at the end, unless it is empty, already there or `max`
