@@ -131,13 +131,17 @@ export class SparseWindow {
    * with absolute bucket numbers, oldest first, every series of a bucket listed.
    */
   toSparse(): number[] {
+    const entries = this.#entries;
     const sparse: number[] = [];
-    const values = new Float64Array(this.shape.seriesCount);
-    for (let at = 0; at < this.#used; at = nextEntry(at, this.#entries[at + 1]!)) {
-      values.fill(0);
-      this.#addEntryInto(at, values);
-      if (values.every((value) => value === 0)) continue;
-      sparse.push(this.#entries[at]!, ...values);
+    for (let at = 0; at < this.#used; at = nextEntry(at, entries[at + 1]!)) {
+      const mask = entries[at + 1]!;
+      const end = nextEntry(at, mask);
+      let empty = true;
+      for (let k = at + HEADER; k < end; k++) if (entries[k] !== 0) empty = false;
+      if (empty) continue;
+      sparse.push(entries[at]!);
+      let position = at + HEADER;
+      for (let series = 0; series < this.shape.seriesCount; series++) sparse.push((mask & (1 << series)) !== 0 ? entries[position++]! : 0);
     }
     return sparse;
   }
