@@ -108,17 +108,17 @@ export class CustomerDirectory {
 
   /** Puts back a customer read from the checkpoint store, unless a newer state is already here. */
   restore(encoded: Uint8Array): CustomerState {
-    const numbers = this.#store.takeNumbers();
+    const run = this.#store.takeNumbers();
     let state: CustomerState;
     try {
-      state = decodeCustomer(encoded, this.#store.layout, numbers);
+      state = decodeCustomer(encoded, this.#store.layout, run);
     } catch (error) {
-      this.#store.recycle(numbers);
+      this.#store.recycle(run);
       throw error;
     }
     const present = this.#store.peek(state.customerId) ?? this.#unwritten.get(state.customerId);
     if (present !== undefined) {
-      this.#store.recycle(state.numbers);
+      this.#store.recycle(state);
       return present;
     }
     this.#spilled.delete(state.customerId);
@@ -170,7 +170,7 @@ export class CustomerDirectory {
         this.#unwritten.delete(customerId);
         this.#spilled.add(customerId);
         // Out of memory and in no open epoch or cut: nothing reaches it any more.
-        this.#store.recycle(state.numbers);
+        this.#store.recycle(state);
       }
     }
   }
@@ -199,7 +199,7 @@ export class CustomerDirectory {
     } else {
       this.#spilled.add(state.customerId);
       // Its last change is committed, so it is in no open epoch and no cut being written.
-      this.#store.recycle(state.numbers);
+      this.#store.recycle(state);
     }
   }
 }

@@ -2,6 +2,8 @@ import { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import { loadFeatures, PurchaseWatch, ResponseWatch, storeFeatures, type StoredFeatures } from "../models/LabelWatch.js";
 import { ContactOutcome } from "../state/ContactHistory.js";
 import { CustomerState, type StateLayout, type SurveyScores } from "../state/CustomerState.js";
+import type { NumberRun } from "../state/NumberSlabs.js";
+import { customerStrings } from "../state/StringInterner.js";
 import { decodeStored, encodeStored } from "../wire/storedRecord.js";
 
 /**
@@ -97,31 +99,37 @@ export function snapshotCustomer(state: CustomerState, initial: CustomerState): 
   return snapshot;
 }
 
-/** `numbers`: zeroed storage for the restored state (see CustomerState's constructor). */
-export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout, numbers?: Float64Array): CustomerState {
+/** `run`: zeroed numbers for the restored state (see CustomerState's constructor). */
+export function restoreCustomer(snapshot: CustomerSnapshot, layout: StateLayout, run?: NumberRun): CustomerState {
   const customerId = snapshot.customerId;
   if (typeof customerId !== "string") throw new TypeError("customer snapshot has no customerId");
-  const state = new CustomerState(customerId, layout, numbers);
+  const state = new CustomerState(customerId, layout, run);
   const writable = state as unknown as Record<ScalarField, unknown>;
-  for (const field of SCALAR_FIELDS) if (field in snapshot) writable[field] = snapshot[field];
+  for (const field of SCALAR_FIELDS) {
+    if (!(field in snapshot)) continue;
+    const value = snapshot[field];
+    writable[field] = typeof value === "string" ? customerStrings.intern(value) : value;
+  }
   for (const field of COUNTER_ARRAYS) {
     const values = snapshot[field] as number[] | undefined;
-    if (values !== undefined) state[field].set(values.slice(0, state[field].length));
+    if (values === undefined) continue;
+    const counters = state[field];
+    for (let i = 0; i < Math.min(values.length, counters.length); i++) counters[i] = values[i]!;
   }
   for (const field of LISTS) {
     const values = snapshot[field] as string[] | undefined;
-    if (values !== undefined) state[field].push(...values);
+    if (values !== undefined) state[field] = values.map((value) => customerStrings.intern(value));
   }
   for (const field of SURVEYS) {
     const values = snapshot[field] as [number, number, number, number] | undefined;
-    if (values !== undefined) restoreScores(state[field], values);
+    if (values !== undefined) restoreScores(state.scoresOf(field), values);
   }
   if (snapshot.attributes !== undefined) state.attributes = snapshot.attributes as CustomerState["attributes"];
   if (snapshot.attributeTs !== undefined) state.attributeTs = snapshot.attributeTs as CustomerState["attributeTs"];
   const window = snapshot.window as [number, number[]] | undefined;
   if (window !== undefined) state.window.restoreSparse(window[0], window[1]);
-  for (const entry of (snapshot.recent as [number, number, number, number, string][] | undefined) ?? []) {
-    state.recent.record(...entry);
+  for (const [ts, typeIndex, channelIndex, amount, detail] of (snapshot.recent as [number, number, number, number, string][] | undefined) ?? []) {
+    state.recent.record(ts, typeIndex, channelIndex, amount, customerStrings.intern(detail));
   }
   const responseWatches = snapshot.responseWatches as [string, string, number, number, StoredFeatures][] | undefined;
   if (responseWatches !== undefined) {
@@ -148,8 +156,8 @@ export function encodeCustomer(state: CustomerState, initial: CustomerState): Ui
   return encodeStored(snapshotCustomer(state, initial));
 }
 
-export function decodeCustomer(bytes: Uint8Array, layout: StateLayout, numbers?: Float64Array): CustomerState {
-  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout, numbers);
+export function decodeCustomer(bytes: Uint8Array, layout: StateLayout, run?: NumberRun): CustomerState {
+  return restoreCustomer(decodeStored(bytes) as CustomerSnapshot, layout, run);
 }
 
 function restoreScores(scores: SurveyScores, [last, lastTs, sum, count]: [number, number, number, number]): void {

@@ -1,3 +1,5 @@
+import { grownCapacity, resizedNumbers, resizedStrings } from "./historyGrowth.js";
+
 /** What the customer did with a decision's action, as far as the engine has heard. */
 export const ContactOutcome = { pending: 0, accepted: 1, declined: 2, withdrawn: 3 } as const;
 export type ContactOutcome = (typeof ContactOutcome)[keyof typeof ContactOutcome];
@@ -12,34 +14,35 @@ export interface ContactRecord {
   readonly outcome: ContactOutcome;
 }
 
-/** Numbers a contact history stores per entry (time, channel, source, outcome). */
-const NUMBERS_PER_ENTRY = 4;
+/**
+ * Numbers a contact history stores per entry: the time, and the channel, source and
+ * outcome packed in one (CHANNEL_SHIFT): a number slot is 8 bytes whatever it holds.
+ */
+const NUMBERS_PER_ENTRY = 2;
+/** The packed number: outcome in bits 0-1, "from a request" in bit 2, the channel index above. */
+const OUTCOME_BITS = 3;
+const FROM_REQUEST = 4;
+const CHANNEL_SHIFT = 3;
 
 /**
- * The decisions already made for one customer, newest last, in a preallocated ring:
- * every channel reads the same history, which is what keeps the conversation consistent.
- * The numbers live in a Float64Array the owner may place inside a larger one.
+ * The decisions already made for one customer, newest last, in a ring of `capacity`
+ * entries: every channel reads the same history, which is what keeps the conversation
+ * consistent. The storage grows as decisions are recorded (see historyGrowth); until
+ * the ring is full its oldest entry stays at position 0, so growing is a plain copy.
  */
 export class ContactHistory {
   readonly capacity: number;
-  readonly #decisionId: string[];
-  readonly #actionId: string[];
-  readonly #numbers: Float64Array;
+  /** Decision id then action id per entry: one array, not two (one array object and header less per customer). */
+  #ids: string[] = NO_IDS;
+  /** NUMBERS_PER_ENTRY numbers per entry, in a plain array: no typed array per customer. */
+  #numbers: number[] = NO_NUMBERS;
   #next = 0;
   #size = 0;
   /** Decisions ever recorded, including those the ring no longer holds. */
   total = 0;
 
-  static numbersFor(capacity: number): number {
-    return capacity * NUMBERS_PER_ENTRY;
-  }
-
-  constructor(capacity: number, numbers: Float64Array = new Float64Array(ContactHistory.numbersFor(capacity))) {
-    if (numbers.length !== ContactHistory.numbersFor(capacity)) throw new RangeError(`contact history storage has the wrong size`);
+  constructor(capacity: number) {
     this.capacity = capacity;
-    this.#decisionId = new Array<string>(capacity).fill("");
-    this.#actionId = new Array<string>(capacity).fill("");
-    this.#numbers = numbers;
   }
 
   get size(): number {
@@ -48,12 +51,11 @@ export class ContactHistory {
 
   record(decisionId: string, actionId: string, channelIndex: number, ts: number, fromRequest: boolean, outcome: ContactOutcome = ContactOutcome.pending): void {
     const at = this.#next;
-    this.#decisionId[at] = decisionId;
-    this.#actionId[at] = actionId;
+    if (2 * at === this.#ids.length) this.#grow();
+    this.#ids[2 * at] = decisionId;
+    this.#ids[2 * at + 1] = actionId;
     this.#numbers[at * NUMBERS_PER_ENTRY] = ts;
-    this.#numbers[at * NUMBERS_PER_ENTRY + 1] = channelIndex;
-    this.#numbers[at * NUMBERS_PER_ENTRY + 2] = fromRequest ? 1 : 0;
-    this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
+    this.#numbers[at * NUMBERS_PER_ENTRY + 1] = (channelIndex << CHANNEL_SHIFT) | (fromRequest ? FROM_REQUEST : 0) | outcome;
     this.#next = (at + 1) % this.capacity;
     if (this.#size < this.capacity) this.#size++;
     this.total++;
@@ -68,8 +70,8 @@ export class ContactHistory {
   settle(decisionId: string, actionId: string, outcome: ContactOutcome): boolean {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
-      if (this.#decisionId[at] !== decisionId || this.#actionId[at] !== actionId) continue;
-      this.#numbers[at * NUMBERS_PER_ENTRY + 3] = outcome;
+      if (this.#ids[2 * at] !== decisionId || this.#ids[2 * at + 1] !== actionId) continue;
+      this.#numbers[at * NUMBERS_PER_ENTRY + 1] = (this.#numbers[at * NUMBERS_PER_ENTRY + 1]! & ~OUTCOME_BITS) | outcome;
       return true;
     }
     return false;
@@ -86,8 +88,8 @@ export class ContactHistory {
       const at = this.#at(k);
       // Not `break`: a trigger on a late event records an older time after newer ones.
       if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
-      if (channelIndex >= 0 && this.#numbers[at * NUMBERS_PER_ENTRY + 1] !== channelIndex) continue;
-      if (counts(this.#actionId[at]!)) count++;
+      if (channelIndex >= 0 && this.#channelAt(at) !== channelIndex) continue;
+      if (counts(this.#ids[2 * at + 1]!)) count++;
     }
     return count;
   }
@@ -100,11 +102,25 @@ export class ContactHistory {
     for (let k = 0; k < this.#size; k++) {
       const at = this.#at(k);
       if (this.#numbers[at * NUMBERS_PER_ENTRY]! <= sinceTs) continue;
-      if (this.#actionId[at] === actionId && this.#numbers[at * NUMBERS_PER_ENTRY + 3] === outcome) {
-        return this.#numbers[at * NUMBERS_PER_ENTRY + 1]!;
+      if (this.#ids[2 * at + 1] === actionId && this.#outcomeAt(at) === outcome) {
+        return this.#channelAt(at);
       }
     }
     return -1;
+  }
+
+  #grow(): void {
+    const entries = grownCapacity(this.#ids.length / 2, this.capacity);
+    this.#ids = resizedStrings(this.#ids, 2 * this.#size, 2 * entries);
+    this.#numbers = resizedNumbers(this.#numbers, this.#size * NUMBERS_PER_ENTRY, entries * NUMBERS_PER_ENTRY);
+  }
+
+  #channelAt(at: number): number {
+    return this.#numbers[at * NUMBERS_PER_ENTRY + 1]! >> CHANNEL_SHIFT;
+  }
+
+  #outcomeAt(at: number): ContactOutcome {
+    return (this.#numbers[at * NUMBERS_PER_ENTRY + 1]! & OUTCOME_BITS) as ContactOutcome;
   }
 
   /** Ring position of the k-th newest entry (k = 0 is the newest). */
@@ -119,14 +135,18 @@ export class ContactHistory {
     for (let i = 0; i < this.#size; i++) {
       const at = (start + i) % this.capacity;
       records.push({
-        decisionId: this.#decisionId[at]!,
-        actionId: this.#actionId[at]!,
-        channelIndex: this.#numbers[at * NUMBERS_PER_ENTRY + 1]!,
+        decisionId: this.#ids[2 * at]!,
+        actionId: this.#ids[2 * at + 1]!,
+        channelIndex: this.#channelAt(at),
         ts: this.#numbers[at * NUMBERS_PER_ENTRY]!,
-        fromRequest: this.#numbers[at * NUMBERS_PER_ENTRY + 2] === 1,
-        outcome: this.#numbers[at * NUMBERS_PER_ENTRY + 3] as ContactOutcome,
+        fromRequest: (this.#numbers[at * NUMBERS_PER_ENTRY + 1]! & FROM_REQUEST) !== 0,
+        outcome: this.#outcomeAt(at),
       });
     }
     return records;
   }
 }
+
+/** The storage of every history before its first decision: length 0, never written. */
+const NO_IDS: string[] = [];
+const NO_NUMBERS: number[] = [];

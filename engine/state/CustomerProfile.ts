@@ -9,7 +9,7 @@ import {
   type CustomerStatus,
   type LifecyclePolicy,
   type NpsClass,
-  type SurveyScores,
+  type SurveyAnswers,
   type ValueTier,
   type WindowSeriesName,
 } from "./CustomerState.js";
@@ -208,7 +208,7 @@ export function describeCustomer(
   };
 }
 
-function summarize(scores: SurveyScores): SurveySummary {
+function summarize(scores: SurveyAnswers): SurveySummary {
   return {
     last: Number.isNaN(scores.last) ? null : scores.last,
     lastTs: scores.lastTs === 0 ? null : scores.lastTs,

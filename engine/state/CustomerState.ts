@@ -2,11 +2,15 @@ import { CHANNELS } from "../events/Channel.js";
 import { EVENT_TYPES, EventTypeIndex } from "../events/EventType.js";
 import type { InteractionEvent } from "../events/InteractionEvent.js";
 import type { ProfileEventInput } from "../events/eventSchema.js";
-import { RollingWindow, WindowShape } from "../windows/RollingWindow.js";
+import { WindowShape } from "../windows/RollingWindow.js";
+import { SparseWindow } from "../windows/SparseWindow.js";
 import type { CampaignExposure } from "../campaigns/CampaignExposure.js";
 import type { PurchaseWatch, ResponseWatch } from "../models/LabelWatch.js";
 import { ContactHistory, ContactOutcome } from "./ContactHistory.js";
+import { resizedStrings } from "./historyGrowth.js";
 import { InteractionLog } from "./InteractionLog.js";
+import type { NumberRun } from "./NumberSlabs.js";
+import { customerStrings } from "./StringInterner.js";
 
 /** The series every customer's rolling window keeps, one sum per daily bucket. */
 export const WindowSeries = {
@@ -140,10 +144,13 @@ export interface LifecyclePolicy {
 
 /**
  * Geometry shared by all customers: window shape, history sizes, and where each part
- * sits in a customer's one array of numbers. Every number a customer keeps (counters,
- * window buckets, histories) lives in that single Float64Array: one allocation instead
- * of a dozen small typed arrays each with its own buffer, which kept the garbage
- * collector busy at a million customers (bench/checkpoint/recovery.ts).
+ * sits in a customer's run of numbers. The time and money fields and the profile field
+ * times a customer keeps live in a run of a shared Float64Array (NumberSlabs): no
+ * typed array of its own per customer, which kept the garbage collector busy at a
+ * million customers (bench/checkpoint/recovery.ts), and no boxed number per field.
+ * The event counters are small integers, kept in plain arrays; the window and the
+ * histories grow with use (see SparseWindow and historyGrowth): most customers fill a
+ * small part of them.
  */
 export class StateLayout {
   readonly window: WindowShape;
@@ -153,12 +160,8 @@ export class StateLayout {
   readonly lifecycle: LifecyclePolicy;
   /** Offsets of the parts in a customer's numbers, and their total length. */
   readonly offsets: {
-    readonly eventsByType: number;
-    readonly eventsByChannel: number;
+    /** The NumberField slots come first, at offset 0. */
     readonly profileTs: number;
-    readonly window: number;
-    readonly recent: number;
-    readonly contacts: number;
     readonly length: number;
   };
 
@@ -177,17 +180,41 @@ export class StateLayout {
     this.contactHistory = options.contactHistory;
     this.maxProducts = options.maxProducts;
     this.lifecycle = options.lifecycle;
-    const eventsByChannel = EVENT_TYPES.length;
-    const profileTs = eventsByChannel + CHANNELS.length;
-    const window = profileTs + PROFILE_FIELD_COUNT;
-    const recent = window + this.window.valueCount;
-    const contacts = recent + InteractionLog.numbersFor(this.recentInteractions);
-    const length = contacts + ContactHistory.numbersFor(this.contactHistory);
-    this.offsets = { eventsByType: 0, eventsByChannel, profileTs, window, recent, contacts, length };
+    this.offsets = { profileTs: PROFILE_TS_AT, length: PROFILE_TS_AT + PROFILE_FIELD_COUNT };
   }
 }
 
 type AttributeValue = string | number | boolean;
+
+/**
+ * Slots, in a customer's numbers, of the state's time and money fields. As plain object
+ * fields, each of these was a number V8 boxes in a 16-byte heap object of its own
+ * (epoch-ms times and amounts are not small integers), for every customer. In the
+ * numbers each takes 8 bytes and no box. The fields are accessors, defined from this
+ * table below the class.
+ */
+const NumberField = {
+  firstSeenTs: 0,
+  lastSeenTs: 1,
+  lastActiveTs: 2,
+  signupTs: 3,
+  cancelTs: 4,
+  purchaseAmount: 5,
+  firstPurchaseTs: 6,
+  lastPurchaseTs: 7,
+  revenue: 8,
+  refunds: 9,
+  cost: 10,
+  lastComplaintTs: 11,
+  openComplaintSinceTs: 12,
+  lastResolutionMs: 13,
+  lastDeclineTs: 14,
+  segmentsDueTs: 15,
+  segmentsVersion: 16,
+  churnObservedTs: 17,
+} as const satisfies Partial<Record<keyof CustomerState, number>>;
+const NUMBER_FIELD_COUNT = Object.keys(NumberField).length;
+const PROFILE_TS_AT = NUMBER_FIELD_COUNT;
 
 /** Slots of CustomerState.profileTs; consents take one slot per channel from `consents` on. */
 const ProfileField = { plan: 0, region: 1, birthYear: 2, preferredChannel: 3, consents: 4 } as const;
@@ -202,16 +229,21 @@ const SURVEY_CSAT = "csat";
  */
 export class CustomerState {
   readonly customerId: string;
-  /** All the numbers below (counters, windows, histories) in one array; see StateLayout. */
+  /**
+   * The array holding the fixed-size numbers below (time and money fields, profile
+   * field times; see StateLayout), from `numbersStart` on; shared with other customers
+   * when it is a chunk of the store's NumberSlabs.
+   */
   readonly numbers: Float64Array;
+  readonly numbersStart: number;
 
   // Identity and lifecycle
-  firstSeenTs = 0;
-  lastSeenTs = 0;
+  declare firstSeenTs: number;
+  declare lastSeenTs: number;
   /** Last customer-initiated interaction (anything but profile updates and offer impressions). */
-  lastActiveTs = 0;
-  signupTs = 0;
-  cancelTs = 0;
+  declare lastActiveTs: number;
+  declare signupTs: number;
+  declare cancelTs: number;
   plan = "";
   region = "";
   birthYear = 0;
@@ -224,42 +256,47 @@ export class CustomerState {
   attributes: Record<string, AttributeValue> | null = null;
   /** Event time each attribute was last set: a late, older update does not win. */
   attributeTs: Record<string, number> | null = null;
-  /** Event time each profile field was last set, indexed by ProfileField. */
-  readonly profileTs: Float64Array;
 
   // Behaviour, lifetime
   purchases = 0;
   /** Sum of purchase amounts (revenue also holds payments and refunds): the customer's own spending level. */
-  purchaseAmount = 0;
-  firstPurchaseTs = 0;
-  lastPurchaseTs = 0;
+  declare purchaseAmount: number;
+  declare firstPurchaseTs: number;
+  declare lastPurchaseTs: number;
   /** Net revenue: purchases and payments, less refunds. */
-  revenue = 0;
-  refunds = 0;
-  cost = 0;
+  declare revenue: number;
+  declare refunds: number;
+  declare cost: number;
   serviceCalls = 0;
-  readonly eventsByType: Float64Array;
-  readonly eventsByChannel: Float64Array;
-  readonly products: string[] = [];
-  readonly categories: string[] = [];
+  /**
+   * Events by type and by channel index. Plain arrays of small integers: a typed-array
+   * view into the numbers would cost an object of about 100 bytes each per customer.
+   */
+  readonly eventsByType: number[] = zeros(EVENT_TYPES.length);
+  readonly eventsByChannel: number[] = zeros(CHANNELS.length);
+  /** Distinct, in order of first purchase; replaced, not changed, when one is added. */
+  products: readonly string[] = NO_STRINGS;
+  categories: readonly string[] = NO_STRINGS;
 
   // Attitude
-  readonly nps = new SurveyScores();
-  readonly csat = new SurveyScores();
-  readonly ces = new SurveyScores();
+  // Survey answers: most customers never answer a survey, so each kind's scores are
+  // created at its first answer (see the nps, csat and ces getters).
+  #nps: SurveyScores | null = null;
+  #csat: SurveyScores | null = null;
+  #ces: SurveyScores | null = null;
   openComplaints = 0;
   complaints = 0;
-  lastComplaintTs = 0;
+  declare lastComplaintTs: number;
   /** When the oldest complaint still open was opened; 0 when none is open. */
-  openComplaintSinceTs = 0;
+  declare openComplaintSinceTs: number;
   /** Time from first open complaint to all resolved, last time that happened; NaN if never. */
-  lastResolutionMs = Number.NaN;
+  declare lastResolutionMs: number;
 
   // Engagement with the company
   offerResponses = 0;
   offersAccepted = 0;
   offersDeclined = 0;
-  lastDeclineTs = 0;
+  declare lastDeclineTs: number;
   /** The value tier (index in VALUE_TIERS) the business metrics count the customer in. */
   valueTier = 0;
 
@@ -267,13 +304,13 @@ export class CustomerState {
   /** Bit per segment, in the order the configuration defines them: the customer is a member. */
   segments = 0;
   /** When time alone may next change a membership (event time); Infinity: not before an event. */
-  segmentsDueTs = Number.POSITIVE_INFINITY;
+  declare segmentsDueTs: number;
   /** Fingerprint of the segment definitions the bits were computed with; 0 before any. */
-  segmentsVersion = 0;
+  declare segmentsVersion: number;
 
   // Online models' labels waiting to be known (engine/models/OnlineModels)
   /** Start of the open churn observation (the last activity), 0 if none. */
-  churnObservedTs = 0;
+  declare churnObservedTs: number;
   responseWatches: ResponseWatch[] | null = null;
   purchaseWatch: PurchaseWatch | null = null;
 
@@ -287,7 +324,7 @@ export class CustomerState {
   /** Bit k: the cube counted the customer in month `cubeMonth - k` (k < 24), its "customers" once per month. */
   cubeMonths = 0;
 
-  readonly window: RollingWindow;
+  readonly window: SparseWindow;
   readonly recent: InteractionLog;
   readonly contacts: ContactHistory;
   /** Stream sequence of the last event applied; replays at or below it are skipped. */
@@ -300,20 +337,22 @@ export class CustomerState {
   pendingCapture = false;
 
   /**
-   * `numbers` holds every number of the state (`layout.offsets.length` of them, zeroed);
-   * stored customers get it from the store's NumberSlabs, one-off states their own.
+   * `run` holds the fixed-size numbers of the state (`layout.offsets.length` of them,
+   * zeroed): stored customers get it from the store's NumberSlabs, one-off states an
+   * array of their own.
    */
-  constructor(customerId: string, layout: StateLayout, numbers: Float64Array = new Float64Array(layout.offsets.length)) {
-    if (numbers.length !== layout.offsets.length) throw new RangeError(`customer state needs ${layout.offsets.length} numbers, got ${numbers.length}`);
+  constructor(customerId: string, layout: StateLayout, run: NumberRun = { numbers: new Float64Array(layout.offsets.length), numbersStart: 0 }) {
+    const { numbers, numbersStart: start } = run;
+    const o = layout.offsets;
+    if (start < 0 || start + o.length > numbers.length) throw new RangeError(`customer state needs ${o.length} numbers from ${start}, the array has ${numbers.length}`);
     this.customerId = customerId;
     this.numbers = numbers;
-    const o = layout.offsets;
-    this.eventsByType = view(numbers, o.eventsByType, o.eventsByChannel);
-    this.eventsByChannel = view(numbers, o.eventsByChannel, o.profileTs);
-    this.profileTs = view(numbers, o.profileTs, o.window);
-    this.window = new RollingWindow(layout.window, view(numbers, o.window, o.recent));
-    this.recent = new InteractionLog(layout.recentInteractions, view(numbers, o.recent, o.contacts));
-    this.contacts = new ContactHistory(layout.contactHistory, view(numbers, o.contacts, o.length));
+    this.numbersStart = start;
+    this.lastResolutionMs = Number.NaN;
+    this.segmentsDueTs = Number.POSITIVE_INFINITY;
+    this.window = new SparseWindow(layout.window);
+    this.recent = new InteractionLog(layout.recentInteractions);
+    this.contacts = new ContactHistory(layout.contactHistory);
   }
 
   /**
@@ -345,7 +384,7 @@ export class CustomerState {
       case EventTypeIndex.signup:
         if (ts > this.signupTs) this.signupTs = ts;
         if (event.input !== null && "plan" in event.input && event.input.plan !== undefined && this.#newer(ProfileField.plan, ts)) {
-          this.plan = event.input.plan;
+          this.plan = customerStrings.intern(event.input.plan);
         }
         break;
       case EventTypeIndex.purchase:
@@ -354,8 +393,8 @@ export class CustomerState {
         this.revenue += event.amount;
         if (ts > this.lastPurchaseTs) this.lastPurchaseTs = ts;
         if (this.firstPurchaseTs === 0 || ts < this.firstPurchaseTs) this.firstPurchaseTs = ts;
-        addDistinct(this.products, event.product, maxProducts);
-        addDistinct(this.categories, event.category, maxProducts);
+        this.products = withDistinct(this.products, event.product, maxProducts);
+        this.categories = withDistinct(this.categories, event.category, maxProducts);
         if (slot >= 0) {
           window.addAt(slot, WindowSeries.purchases, 1);
           window.addAt(slot, WindowSeries.revenue, event.amount);
@@ -403,7 +442,7 @@ export class CustomerState {
         detail = event.page;
         break;
       case EventTypeIndex.survey:
-        this.#applySurvey(event.survey, event.score, ts);
+        this.scoresOf(event.survey).record(event.score, event.ts);
         detail = event.survey;
         break;
       case EventTypeIndex.offer_response:
@@ -416,7 +455,7 @@ export class CustomerState {
         break;
     }
     if (ts > this.lastActiveTs && isCustomerActivity(event)) this.lastActiveTs = ts;
-    this.recent.record(ts, event.typeIndex, event.channelIndex, event.amount, detail);
+    this.recent.record(ts, event.typeIndex, event.channelIndex, event.amount, customerStrings.intern(detail));
     return slot >= 0;
   }
 
@@ -445,6 +484,25 @@ export class CustomerState {
     return this.window.sum(series, nowTs, days);
   }
 
+  get nps(): SurveyAnswers {
+    return this.#nps ?? NO_ANSWERS;
+  }
+
+  get csat(): SurveyAnswers {
+    return this.#csat ?? NO_ANSWERS;
+  }
+
+  get ces(): SurveyAnswers {
+    return this.#ces ?? NO_ANSWERS;
+  }
+
+  /** The customer's own scores for a survey kind, created at need: to apply or restore answers. */
+  scoresOf(survey: string): SurveyScores {
+    if (survey === SURVEY_NPS) return (this.#nps ??= new SurveyScores());
+    if (survey === SURVEY_CSAT) return (this.#csat ??= new SurveyScores());
+    return (this.#ces ??= new SurveyScores());
+  }
+
   hasConsent(channelIndex: number): boolean {
     return (this.consentMask & (1 << channelIndex)) !== 0;
   }
@@ -455,8 +513,8 @@ export class CustomerState {
    * withdrawn consent.
    */
   #applyProfile(input: ProfileEventInput, ts: number): void {
-    if (input.plan !== undefined && this.#newer(ProfileField.plan, ts)) this.plan = input.plan;
-    if (input.region !== undefined && this.#newer(ProfileField.region, ts)) this.region = input.region;
+    if (input.plan !== undefined && this.#newer(ProfileField.plan, ts)) this.plan = customerStrings.intern(input.plan);
+    if (input.region !== undefined && this.#newer(ProfileField.region, ts)) this.region = customerStrings.intern(input.region);
     if (input.birthYear !== undefined && this.#newer(ProfileField.birthYear, ts)) this.birthYear = input.birthYear;
     if (input.preferredChannel !== undefined && this.#newer(ProfileField.preferredChannel, ts)) {
       this.preferredChannel = CHANNELS.indexOf(input.preferredChannel);
@@ -481,17 +539,20 @@ export class CustomerState {
     }
   }
 
+  /** Event time each profile field was last set, indexed by ProfileField: a view made per call, for checkpoints. */
+  get profileTs(): Float64Array {
+    const at = this.numbersStart + PROFILE_TS_AT;
+    return view(this.numbers, at, at + PROFILE_FIELD_COUNT);
+  }
+
   /** Claims a profile field for an update at `ts`, unless a later update already set it. */
   #newer(field: number, ts: number): boolean {
-    if (this.profileTs[field]! > ts) return false;
-    this.profileTs[field] = ts;
+    const at = this.numbersStart + PROFILE_TS_AT + field;
+    if (this.numbers[at]! > ts) return false;
+    this.numbers[at] = ts;
     return true;
   }
 
-  #applySurvey(survey: string, score: number, ts: number): void {
-    const scores = survey === SURVEY_NPS ? this.nps : survey === SURVEY_CSAT ? this.csat : this.ces;
-    scores.record(score, ts);
-  }
 
   /** Conversion revenue is campaign attribution; the purchase event itself carries the revenue. */
   #applyOfferResponse(response: string, decisionId: string, offerId: string, ts: number): void {
@@ -508,8 +569,30 @@ export class CustomerState {
   }
 }
 
+for (const [name, slot] of Object.entries(NumberField)) {
+  Object.defineProperty(CustomerState.prototype, name, {
+    get(this: CustomerState): number {
+      return this.numbers[this.numbersStart + slot]!;
+    },
+    set(this: CustomerState, value: number) {
+      this.numbers[this.numbersStart + slot] = value;
+    },
+  });
+}
+
+/** One survey kind's answers as the rest of the engine reads them. */
+export interface SurveyAnswers {
+  /** The latest answer in event time; NaN before any. */
+  readonly last: number;
+  readonly lastTs: number;
+  readonly sum: number;
+  readonly count: number;
+  /** NaN before any answer. */
+  readonly mean: number;
+}
+
 /** One survey kind's answers: the latest in event time, and the running mean. */
-export class SurveyScores {
+export class SurveyScores implements SurveyAnswers {
   last = Number.NaN;
   lastTs = 0;
   sum = 0;
@@ -529,8 +612,25 @@ export class SurveyScores {
   }
 }
 
-function addDistinct(values: string[], value: string, max: number): void {
-  if (value !== "" && values.length < max && !values.includes(value)) values.push(value);
+/** The answers of a customer who never answered a survey of the kind; frozen, as every such customer shares it. */
+const NO_ANSWERS: SurveyAnswers = Object.freeze(new SurveyScores());
+
+const NO_STRINGS: readonly string[] = [];
+
+function zeros(length: number): number[] {
+  return new Array<number>(length).fill(0);
+}
+
+/**
+ * `values` with `value` added at the end, unless it is empty, already there or `max`
+ * are held. Grown to the exact length: most customers hold one or two, and an array
+ * pushed to reserves 17.
+ */
+function withDistinct(values: readonly string[], value: string, max: number): readonly string[] {
+  if (value === "" || values.length >= max || values.includes(value)) return values;
+  const grown = resizedStrings(values, values.length, values.length + 1);
+  grown[values.length] = customerStrings.intern(value);
+  return grown;
 }
 
 /** `numbers.subarray(start, end)`, built directly on the buffer: cheaper per new customer. */

@@ -1,29 +1,26 @@
+import { grownCapacity, resizedNumbers, resizedStrings } from "./historyGrowth.js";
+
 /** Numbers an interaction log stores per entry (time, amount, type and channel). */
 const NUMBERS_PER_ENTRY = 3;
 
 /**
  * The last few interactions of one customer across all channels, in event-time order,
- * in a preallocated ring. Appending in order is O(1) (the common case); an out-of-order
- * event is moved back to its place, so every channel reads the same ordered history.
- * The numbers live in a Float64Array the owner may place inside a larger one.
+ * in a ring of `capacity` entries. Appending in order is O(1) (the common case); an
+ * out-of-order event is moved back to its place, so every channel reads the same
+ * ordered history. The storage grows as entries arrive (see historyGrowth); until the
+ * ring is full its oldest entry stays at position 0, so growing is a plain copy.
  */
 export class InteractionLog {
   readonly capacity: number;
-  readonly #numbers: Float64Array;
-  readonly #detail: string[];
+  /** NUMBERS_PER_ENTRY numbers per entry, in plain arrays: no typed array per customer. */
+  #numbers: number[] = NO_NUMBERS;
+  #detail: string[] = NO_DETAILS;
   /** Ring position of the oldest entry. */
   #start = 0;
   #size = 0;
 
-  static numbersFor(capacity: number): number {
-    return capacity * NUMBERS_PER_ENTRY;
-  }
-
-  constructor(capacity: number, numbers: Float64Array = new Float64Array(InteractionLog.numbersFor(capacity))) {
-    if (numbers.length !== InteractionLog.numbersFor(capacity)) throw new RangeError(`interaction log storage has the wrong size`);
+  constructor(capacity: number) {
     this.capacity = capacity;
-    this.#numbers = numbers;
-    this.#detail = new Array<string>(capacity).fill("");
   }
 
   get size(): number {
@@ -36,6 +33,8 @@ export class InteractionLog {
       if (ts < this.#ts(this.#start)) return; // older than everything kept
       this.#start = this.#start + 1 === capacity ? 0 : this.#start + 1;
       this.#size--;
+    } else if (this.#size === this.#detail.length) {
+      this.#grow();
     }
     // Append at the end, then swap backwards while the previous entry is later.
     let at = this.#slot(this.#size);
@@ -57,6 +56,12 @@ export class InteractionLog {
       const kinds = numbers[at + 2]!;
       visit(numbers[at]!, kinds >> 8, kinds & 0xff, numbers[at + 1]!, this.#detail[at / NUMBERS_PER_ENTRY]!);
     }
+  }
+
+  #grow(): void {
+    const entries = grownCapacity(this.#detail.length, this.capacity);
+    this.#numbers = resizedNumbers(this.#numbers, this.#size * NUMBERS_PER_ENTRY, entries * NUMBERS_PER_ENTRY);
+    this.#detail = resizedStrings(this.#detail, this.#size, entries);
   }
 
   #slot(position: number): number {
@@ -91,3 +96,7 @@ export class InteractionLog {
     this.#detail[b] = detail;
   }
 }
+
+/** The storage of every log before its first entry: length 0, never written. */
+const NO_NUMBERS: number[] = [];
+const NO_DETAILS: string[] = [];

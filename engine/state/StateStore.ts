@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { CustomerState, type StateLayout } from "./CustomerState.js";
-import { NumberSlabs } from "./NumberSlabs.js";
+import { NumberSlabs, type NumberRun } from "./NumberSlabs.js";
 
 /**
  * The customers held in memory, bounded by count with least-recently-used eviction.
@@ -58,7 +58,7 @@ export class StateStore {
    * Numbers for a state about to be stored (`insert`), such as one restored from a
    * checkpoint; give them back with `recycle` if it is not stored after all.
    */
-  takeNumbers(): Float64Array {
+  takeNumbers(): NumberRun {
     return this.#slabs.take();
   }
 
@@ -66,8 +66,8 @@ export class StateStore {
    * Takes back the numbers of a state that left the store for good. Only when nothing
    * can reach the state any more: its numbers go to the next new customer.
    */
-  recycle(numbers: Float64Array): void {
-    this.#slabs.give(numbers);
+  recycle(run: NumberRun): void {
+    this.#slabs.give(run);
   }
 
   /** States released and not yet reused. */

@@ -25,7 +25,10 @@ export class WindowShape {
 }
 
 /**
- * Event-time sums of several series over fixed-size time buckets, in one typed array.
+ * Event-time sums of several series over fixed-size time buckets, in one typed array:
+ * a dense ring, for the engine-wide windows (business metrics, lifecycle schedule),
+ * where every bucket and most series receive events. A customer's window, mostly
+ * empty, is a SparseWindow: the same reads, over the buckets and series it stores.
  *
  * The ring holds the newest `bucketCount` buckets; it advances only when an event
  * lands in a newer bucket (lazily, never on a timer), and reads look at the buckets
@@ -40,15 +43,9 @@ export class RollingWindow {
   /** Absolute bucket number of the newest bucket written; -1 while empty. */
   #newestBucket = -1;
 
-  /**
-   * `values` lets the owner place the ring inside a larger array (a customer's state
-   * keeps all its numbers in one allocation); by default the window allocates its own.
-   * It must be all zeros.
-   */
-  constructor(shape: WindowShape, values: Float64Array = new Float64Array(shape.valueCount)) {
-    if (values.length !== shape.valueCount) throw new RangeError(`window storage has ${values.length} values, the shape needs ${shape.valueCount}`);
+  constructor(shape: WindowShape) {
     this.shape = shape;
-    this.#values = values;
+    this.#values = new Float64Array(shape.valueCount);
   }
 
   get newestBucket(): number {
@@ -63,7 +60,7 @@ export class RollingWindow {
     const { bucketCount, seriesCount } = this.shape;
     const bucket = this.shape.bucketOf(ts);
     if (bucket > this.#newestBucket) {
-      // An empty ring is all zeros already (see the constructor): most new customers' first event.
+      // An empty ring is all zeros already.
       if (this.#newestBucket >= 0) this.#clearBuckets(this.#newestBucket + 1, bucket);
       this.#newestBucket = bucket;
     } else if (bucket <= this.#newestBucket - bucketCount) {
@@ -124,8 +121,7 @@ export class RollingWindow {
 
   /**
    * The non-empty buckets, for snapshots: `[bucket, series values..., bucket, ...]`
-   * with absolute bucket numbers. Most customers are active on a few days of the
-   * window, so this is far smaller than the ring.
+   * with absolute bucket numbers, oldest first.
    */
   toSparse(): number[] {
     const { bucketCount, seriesCount } = this.shape;

@@ -41,6 +41,22 @@ describe("ContactHistory", () => {
     expect(history.channelOf("offer-a", 100, ContactOutcome.pending)).toBe(-1);
   });
 
+  it("matches a list model while its storage grows up to the capacity and then wraps", () => {
+    for (const capacity of [1, 3, 7, 20]) {
+      const history = new ContactHistory(capacity);
+      const model: string[] = [];
+      for (let i = 1; i <= 3 * capacity; i++) {
+        history.record(`d${i}`, `a${i % 3}`, i % 4, i, i % 2 === 0);
+        model.push(`d${i}`);
+        if (model.length > capacity) model.shift();
+        expect(history.toArray().map((r) => r.decisionId), `capacity ${capacity}, step ${i}`).toEqual(model);
+        expect(history.settle(model[0]!, `a${Number(model[0]!.slice(1)) % 3}`, ContactOutcome.accepted)).toBe(true);
+        expect(history.channelOf(`a${Number(model[0]!.slice(1)) % 3}`, 0, ContactOutcome.accepted)).toBe(Number(model[0]!.slice(1)) % 4);
+        expect(history.countSince(0, -1, () => true)).toBe(model.length);
+      }
+    }
+  });
+
   it("is empty to begin with", () => {
     expect(new ContactHistory(4).toArray()).toEqual([]);
   });

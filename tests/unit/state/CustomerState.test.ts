@@ -129,6 +129,14 @@ describe("CustomerState: attitude", () => {
     expect(s.state.nps.last).toBeNaN();
     expect(s.state.csat.mean).toBeNaN();
   });
+
+  it("gives one customer's answers to that customer only, while others still read unknown scores", () => {
+    const answered = new StateDriver();
+    const silent = new StateDriver();
+    answered.apply("survey", { survey: "nps", score: 9, ts: T0 });
+    expect(answered.state.nps.last).toBe(9);
+    expect([silent.state.nps.last, silent.state.nps.count, answered.state.csat.count]).toEqual([Number.NaN, 0, 0]);
+  });
 });
 
 describe("CustomerState: engagement and lifecycle events", () => {

@@ -26,6 +26,28 @@ describe("StateStore", () => {
     expect(store.get("A")).toBeUndefined();
   });
 
+  it("starts a customer on recycled numbers exactly like one on new numbers", () => {
+    const store = new StateStore(layout(), 10);
+    const used = store.getOrCreate("A");
+    used.lastResolutionMs = 5;
+    used.segmentsDueTs = 7;
+    used.revenue = 12.5;
+    used.scoresOf("nps").record(9, 100);
+    store.recycle(used);
+    const reused = store.create("B");
+    const fresh = store.transient("C");
+    const own = (state: CustomerState) => Array.from(state.numbers.subarray(state.numbersStart, state.numbersStart + store.layout.offsets.length));
+    expect([reused.numbers, reused.numbersStart]).toEqual([used.numbers, used.numbersStart]);
+    expect(own(reused)).toEqual(own(fresh));
+    expect([reused.lastResolutionMs, reused.segmentsDueTs, reused.revenue, reused.nps.last, reused.nps.count]).toEqual([
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      0,
+      Number.NaN,
+      0,
+    ]);
+  });
+
   it("refreshes recency on get, so the other customer is evicted", () => {
     const store = new StateStore(layout(), 2);
     store.getOrCreate("A");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RollingWindow, WindowShape } from "../../../engine/windows/RollingWindow.js";
+import { SparseWindow } from "../../../engine/windows/SparseWindow.js";
 
 const B = 1_000; // bucket width (ms)
 const COUNT = 5; // buckets in the ring
@@ -10,9 +11,6 @@ const Z = 1;
 /** A time inside absolute bucket `bucket`, `offset` ms after its start. */
 const at = (bucket: number, offset = 0) => bucket * B + offset;
 
-function ring() {
-  return new RollingWindow(new WindowShape(B, COUNT, SERIES));
-}
 
 describe("WindowShape", () => {
   it("maps a time to the bucket that holds it", () => {
@@ -40,7 +38,13 @@ describe("WindowShape", () => {
   });
 });
 
-describe("RollingWindow", () => {
+// A customer's SparseWindow stores only what is not zero; it must read exactly like the dense ring.
+describe.each([
+  ["RollingWindow", RollingWindow],
+  ["SparseWindow", SparseWindow],
+] as const)("%s", (_name, Window) => {
+  const ring = () => new Window(new WindowShape(B, COUNT, SERIES));
+
   it("sums every series at once exactly as sum does each, for every span and now, across the ring's wrap", () => {
     const w = ring();
     for (let bucket = 0; bucket < 12; bucket++) {
@@ -188,7 +192,62 @@ describe("RollingWindow", () => {
     expect(snapshot.slice(1).reduce((s, v) => s + v, 0)).toBe(1);
   });
 
+  it("sums exactly what a plain scan of the events it took gives, for events in and out of order", () => {
+    const w = ring();
+    const taken: { bucket: number; series: number; amount: number }[] = [];
+    let seed = 12_345;
+    const random = (n: number) => (seed = (seed * 48_271) % 2_147_483_647) % n;
+    for (let i = 0; i < 600; i++) {
+      // Mostly forward in time, often a few buckets late, now and then far ahead.
+      const bucket = 100 + Math.floor(i / 4) - random(COUNT + 2) + (random(50) === 0 ? 3 * COUNT : 0);
+      const series = random(SERIES);
+      const amount = random(9) - 2;
+      const tooOld = bucket <= w.newestBucket - COUNT;
+      expect(w.add(at(bucket, random(B)), series, amount)).toBe(!tooOld);
+      if (!tooOld) taken.push({ bucket, series, amount });
+      const newest = w.newestBucket;
+      for (const span of [1, 2, COUNT]) {
+        for (const now of [newest, newest + 1, newest + COUNT]) {
+          const first = Math.max(now - span + 1, newest - COUNT + 1);
+          const expected = taken
+            .filter((e) => e.series === A && e.bucket >= first && e.bucket <= Math.min(now, newest))
+            .reduce((total, e) => total + e.amount, 0);
+          expect(w.sum(A, at(now), span), `event ${i}, now ${now}, span ${span}`).toBe(expected);
+        }
+      }
+    }
+  });
+
   it("refuses a sparse snapshot of another shape", () => {
     expect(() => ring().restoreSparse(10, new Array(SERIES + 2).fill(0))).toThrow(RangeError);
+  });
+});
+
+describe("SparseWindow", () => {
+  it("refuses a shape of more series than its mask holds", () => {
+    expect(() => new SparseWindow(new WindowShape(B, COUNT, 33))).toThrow(RangeError);
+  });
+
+  it("keeps the 32nd series apart from the others (the mask's sign bit)", () => {
+    const w = new SparseWindow(new WindowShape(B, COUNT, 32));
+    w.add(at(100), 31, 3);
+    w.add(at(100), 0, 1);
+    w.add(at(100), 30, 2);
+    w.add(at(100), 31, 4);
+    expect([w.sum(0, at(100), 1), w.sum(30, at(100), 1), w.sum(31, at(100), 1), w.sum(29, at(100), 1)]).toEqual([1, 2, 7, 0]);
+    const sums = new Float64Array(32);
+    w.sums(at(100), 1, sums);
+    expect([sums[0], sums[30], sums[31]]).toEqual([1, 2, 7]);
+  });
+
+  it("stores a late bucket between others and a series added late in the day among the others", () => {
+    const w = new SparseWindow(new WindowShape(B, COUNT, 3));
+    w.add(at(100), 2, 5);
+    w.add(at(103), 0, 1);
+    w.add(at(101), 1, 7); // late: between the two stored buckets
+    w.add(at(100), 0, 2); // a series before the stored one in the same bucket
+    w.add(at(103), 2, 4);
+    expect(w.toSparse()).toEqual([100, 2, 0, 5, 101, 0, 7, 0, 103, 1, 0, 4]);
+    expect([w.sum(0, at(103), COUNT), w.sum(1, at(103), COUNT), w.sum(2, at(103), COUNT)]).toEqual([3, 7, 9]);
   });
 });
