@@ -5,6 +5,9 @@ import { parsePrometheusText } from "./prometheusText.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/** A /metrics scrape that takes longer than this fails the wait that made it. */
+const METRICS_TIMEOUT_MS = 10_000;
+
 /**
  * `cxpulse start` as a real child process, for fault tests: it can be killed with
  * SIGKILL at any moment, stopped with SIGTERM, and watched through its /metrics.
@@ -60,7 +63,8 @@ export class EngineProcess {
 
   /** A metric's value (the sum over its label sets), or undefined if it is not exposed. */
   async metric(name: string): Promise<number | undefined> {
-    const response = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`);
+    // Bounded, so a wait on the engine fails with its log instead of hanging the test.
+    const response = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
     const samples = parsePrometheusText(await response.text()).samples.filter((sample) => sample.name === name);
     return samples.length === 0 ? undefined : samples.reduce((sum, sample) => sum + sample.value, 0);
   }
@@ -84,9 +88,18 @@ export class EngineProcess {
     await this.#signal("SIGKILL");
   }
 
-  /** A graceful stop: SIGTERM; resolves with the exit code. */
-  async stop(): Promise<number | null> {
-    return this.#signal("SIGTERM");
+  /** A graceful stop: SIGTERM; resolves with the exit code, or fails with the log's tail if the process has not exited within `timeoutMs`. */
+  async stop(timeoutMs = 60_000): Promise<number | null> {
+    const exited = this.#signal("SIGTERM");
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`engine did not exit within ${timeoutMs} ms of SIGTERM:\n${this.log.slice(-20).join("\n")}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #signal(signal: NodeJS.Signals): Promise<number | null> {
