@@ -109,7 +109,9 @@ describe("graceful lifecycle: SIGTERM drains and checkpoints; a restart recovers
     try {
       await engine.waitForSequence(STOP_AFTER, 30_000);
       const health = new HealthPoller(httpPort);
-      await waitFor(() => health.samples.length >= 3, "a few samples of the running engine", 5_000);
+      // Ready before the stop. (Under this load a probe can go unanswered for a second now
+      // and then, an event-loop stall the load benchmark measures; not what this test is about.)
+      await waitFor(() => health.samples.filter((sample) => sample.readyz === 200).length >= 3, "a few ready samples of the running engine", 10_000);
       const exited = new Promise<number | null>((resolve) => engine.child.once("exit", (code) => resolve(code)));
       engine.child.kill("SIGTERM");
       const code = await exited;
@@ -121,10 +123,11 @@ describe("graceful lifecycle: SIGTERM drains and checkpoints; a restart recovers
 
       expect(code, engine.log.slice(-10).join("\n")).toBe(0);
       const states = health.readinessStates();
-      expect(states[0]).toBe("200");
-      expect(states).toContain("503 draining");
+      const draining = states.indexOf("503 draining");
+      expect(draining, states.join(" → ")).toBeGreaterThan(0);
+      expect(states.slice(0, draining), states.join(" → ")).toContain("200");
       // Once draining, never ready again; then the endpoints go away with the process.
-      expect(states.slice(states.indexOf("503 draining") + 1).every((state) => state === "down" || state === "503 draining")).toBe(true);
+      expect(states.slice(draining + 1).every((state) => state === "down" || state === "503 draining")).toBe(true);
       for (const sample of samples) if (sample.readyz !== "down") expect(sample.healthz).toBe(200);
 
       const final = logged<{ seq: number; customers: number }>(engine, "final checkpoint written");

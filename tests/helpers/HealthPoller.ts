@@ -7,6 +7,15 @@ export interface HealthSample {
 }
 
 /**
+ * How long a probe waits for an answer before the endpoint counts as down. Under the
+ * fault tests' saturating traffic the engine's event loop (and the test process's) can
+ * stall for about a second (the load benchmark reports the longest delay); a probe
+ * timing out in such a stall would read as the process going away, which is what
+ * "down" is for. The README advises the same 3 s for production probes.
+ */
+const PROBE_TIMEOUT_MS = 3_000;
+
+/**
  * Polls `/readyz` and `/healthz` of an engine on a known port, as fast as they answer,
  * until stopped: what an orchestrator would have seen while the engine started,
  * recovered, drained or lost its connection.
@@ -56,7 +65,7 @@ export class HealthPoller {
 
   async #get(path: string): Promise<{ status: number | "down"; body: string }> {
     try {
-      const response = await fetch(`http://127.0.0.1:${this.#port}${path}`, { signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(`http://127.0.0.1:${this.#port}${path}`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
       return { status: response.status, body: await response.text() };
     } catch {
       return { status: "down", body: "" };
