@@ -135,4 +135,4 @@ export {
   type ProportionComparison,
   type VariantLift,
 } from "./campaigns/LiftReport.js";
-export { erfc, normalCdf } from "./campaigns/normalCdf.js";
+export { erfc, normalCdf, Z_95 } from "./campaigns/normalCdf.js";

@@ -1,5 +1,4 @@
-/** z of a two-sided 95 % normal interval. */
-const Z95 = 1.959963984540054;
+import { Z_95 } from "../../engine/index.js";
 
 /** A strategy's value over the logged moments: the expected total, and its 95 % interval's half-width. */
 export interface Estimate {
@@ -100,6 +99,6 @@ class MeanAccumulator {
   total(): Estimate {
     if (this.#n === 0) return { total: 0, halfWidth95: 0 };
     const variance = this.#n > 1 ? this.#m2 / (this.#n - 1) : 0;
-    return { total: this.#n * this.#mean, halfWidth95: this.#n * Z95 * Math.sqrt(variance / this.#n) };
+    return { total: this.#n * this.#mean, halfWidth95: this.#n * Z_95 * Math.sqrt(variance / this.#n) };
   }
 }

@@ -2,7 +2,6 @@ import { performance } from "node:perf_hooks";
 import type { CxConfig } from "../../config/loadConfig.js";
 import {
   compileDecisionConfig,
-  encodeOutbound,
   Engine,
   IngestResult,
   SUPPRESSION_REASONS,
@@ -68,9 +67,9 @@ export class StrategyReplay {
     });
   }
 
-  /** Replays one logged interaction, false if the engine rejected it; its triggered decisions are kept for the log's decisions on that event. */
-  replay(event: Readonly<Record<string, unknown>>): boolean {
-    const result = this.engine.ingest(encodeOutbound(event), "", ++this.#seq);
+  /** Replays one logged interaction (encoded once for every strategy), false if the engine rejected it; its triggered decisions are kept for the log's decisions on that event. */
+  replay(encoded: Uint8Array): boolean {
+    const result = this.engine.ingest(encoded, "", ++this.#seq);
     if (result === IngestResult.NeedsLoad) {
       do this.customersLost++;
       while (this.engine.resume(null) !== null);

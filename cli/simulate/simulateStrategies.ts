@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { CxConfig } from "../../config/loadConfig.js";
-import type { FeatureVector } from "../../engine/index.js";
+import { encodeOutbound, type FeatureVector } from "../../engine/index.js";
 import { OffPolicyEstimate, type Estimate, type StrategyChoice } from "./OffPolicyEstimate.js";
 import { ResponseModels } from "./ResponseModels.js";
 import type { LogSource, LoggedDecision } from "./StrategyLog.js";
@@ -130,8 +130,9 @@ export async function simulateStrategies(
     if (entry.kind === "event") {
       const event = entry.event;
       progress.events++;
+      const encoded = encodeOutbound(event);
       let accepted = true;
-      for (const replay of replays) accepted = replay.replay(event) && accepted;
+      for (const replay of replays) accepted = replay.replay(encoded) && accepted;
       // Bad input is the engine's to judge (and the same for every strategy): it neither moves time nor answers a decision.
       if (!accepted) continue;
       customers.add(event.customerId as string);

@@ -1,4 +1,4 @@
-import { fmix32, hashString } from "../models/FeatureVector.js";
+import { fmix32, hashString, UINT32_RANGE } from "../models/FeatureVector.js";
 
 /** The arm of customers held out: they get no action, and their outcomes are tracked as the baseline. */
 export const CONTROL_ARM = "control";
@@ -23,8 +23,6 @@ export interface ExperimentArm {
   readonly index: number;
 }
 
-/** 2^32: a 32-bit hash divided by it is a point in [0, 1). */
-const UINT32_RANGE = 0x1_0000_0000;
 /** Between the campaign id and the customer id, so ("ab", "c") and ("a", "bc") hash apart; neither id can contain it. */
 const SEPARATOR = "\u001f";
 /** XORed into the first point's hash before mixing it into the second (2^32 / golden ratio, any odd constant would do). */

@@ -1,9 +1,6 @@
 import type { ArmCounters, CampaignLedgerSnapshot } from "./CampaignLedger.js";
 import { CONTROL_ARM } from "./ExperimentDesign.js";
-import { erfc } from "./normalCdf.js";
-
-/** Φ⁻¹(0.975): the 95% two-sided normal quantile (1.96 to two places). */
-const Z_95 = 1.959963984540054;
+import { erfc, Z_95 } from "./normalCdf.js";
 
 /**
  * A variant's rate against the control's, both proportions of contacts. Every field is

@@ -47,6 +47,9 @@ function erfcFraction(x: number): number {
   return Math.exp(-x * x) / (SQRT_PI * f);
 }
 
+/** z of a two-sided 95 % normal interval: Φ⁻¹(0.975). */
+export const Z_95 = 1.959963984540054;
+
 /**
  * The complementary error function, to about 1e-14 relative error everywhere, tails
  * included (where p-values live), rather than the 1.5e-7 absolute error of the usual

@@ -1,7 +1,5 @@
-import { fmix32, hashString } from "../models/FeatureVector.js";
+import { fmix32, hashString, UINT32_RANGE } from "../models/FeatureVector.js";
 
-/** 2^32: a 32-bit hash divided by it is a point in [0, 1). */
-const UINT32_RANGE = 0x1_0000_0000;
 /** Salts the decision id's hash, so exploration does not follow any other hash of the same id. */
 const EXPLORATION_SEED = hashString("explore");
 

@@ -16,6 +16,9 @@ export function hashString(text: string, seed: number = FNV_OFFSET): number {
   return h;
 }
 
+/** 2^32: a 32-bit hash divided by it is a point in [0, 1). */
+export const UINT32_RANGE = 0x1_0000_0000;
+
 /**
  * murmur3's 32-bit finalizer (fmix32, Appleby, MurmurHash3). FNV-1a ends with a
  * multiply, which carries a change in the last character only upwards: "c1" and "c2"
