@@ -26,6 +26,11 @@ const strict = { additionalProperties: false } as const;
 const EngineSection = Type.Object(
   {
     maxCustomers: Type.Integer({ minimum: 1, default: 1_000_000, description: "Customers kept in memory" }),
+    hotCustomers: Type.Integer({
+      minimum: 1,
+      default: 100_000,
+      description: "Of the customers in memory, those kept live; the others, idle longest, are held packed (about a third of the memory) and unpacked at their next event",
+    }),
     maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 8_388_608, default: 65_536, description: "Largest inbound payload (bytes)" }),
     allowedLateness: Duration("1h", "How late an event may be and still count in its window"),
     maxFutureSkew: Duration("5m", "How far ahead of the clock an event's ts may be"),

@@ -320,6 +320,7 @@ function freeze(config: ConfigFile, file: string, text: string, locate: LocateVa
     version,
     engine: Object.freeze({
       maxCustomers: e.maxCustomers,
+      hotCustomers: e.hotCustomers,
       maxPayloadBytes: e.maxPayloadBytes,
       allowedLatenessMs: ms(e.allowedLateness, ["engine", "allowedLateness"]),
       maxFutureSkewMs: ms(e.maxFutureSkew, ["engine", "maxFutureSkew"]),

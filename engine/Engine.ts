@@ -182,7 +182,7 @@ export class Engine {
   /** The latest segment profiles; null until the first refresh. Derived data: never checkpointed. */
   #profiles: SegmentProfiles | null = null;
   /** A refresh in progress: the customers to scan (taken when it began) and how far it got. */
-  #profileScan: { readonly profiler: SegmentProfiler; readonly states: CustomerState[]; next: number } | null = null;
+  #profileScan: { readonly profiler: SegmentProfiler; readonly customerIds: string[]; next: number } | null = null;
   #decisions: DecisionConfig;
   /** Event-time "now": the largest event ts applied so far. */
   #watermark = 0;
@@ -202,7 +202,8 @@ export class Engine {
     this.#output = options.output;
     this.#decisions = options.decisions;
     this.#subjectPrefix = options.eventSubjectPrefix;
-    this.#customers = new CustomerDirectory(stateLayoutFor(options.settings), options.settings.maxCustomers);
+    const { maxCustomers, hotCustomers } = options.settings;
+    this.#customers = new CustomerDirectory(stateLayoutFor(options.settings), maxCustomers, Math.min(hotCustomers, maxCustomers));
     this.#validator = new EventValidator({ clock: options.clock, maxFutureSkewMs: options.settings.maxFutureSkewMs });
     this.#ctx = new RuleContext(this.#customers.transient("-"), options.settings.lifecycle);
     this.#business = new BusinessMetrics({
@@ -233,8 +234,24 @@ export class Engine {
     return this.#watermark;
   }
 
+  /** Live and packed. */
   get customersInMemory(): number {
     return this.#customers.inMemory;
+  }
+
+  /** Idle customers held in memory packed (see CustomerDirectory). */
+  get customersPacked(): number {
+    return this.#customers.packed;
+  }
+
+  /** Bytes of the packed customers' encodings. */
+  get packedBytes(): number {
+    return this.#customers.packedBytes;
+  }
+
+  /** Packed customers brought back to life by an event, a timer or a decision. */
+  get customersUnpacked(): number {
+    return this.#customers.unpacked;
   }
 
   /** Customers whose state is only in the checkpoint store. */
@@ -831,24 +848,23 @@ export class Engine {
    * one if none is under way) and returns true when this call finished it, after which
    * `segmentProfiles()` and the lookalike scores use the new profiles. The customers to
    * scan are those in memory when the refresh began, each read as it is when its turn
-   * comes; one evicted since is skipped. Call it with a small budget, again and again,
+   * comes; one spilled since is skipped. Call it with a small budget, again and again,
    * to keep each turn of the event loop short.
    */
   refreshSegmentProfiles(budget = Number.POSITIVE_INFINITY): boolean {
     if (this.#profileScan === null) {
       const profiler = new SegmentProfiler(this.#profileAttributes, this.#segments.segments, this.#eventTimeNow());
-      this.#profileScan = { profiler, states: [...this.#customers.inMemoryStates()], next: 0 };
+      this.#profileScan = { profiler, customerIds: [...this.#customers.inMemoryCustomerIds()], next: 0 };
     }
     const scan = this.#profileScan;
     try {
-      const end = Math.min(scan.states.length, scan.next + budget);
+      const end = Math.min(scan.customerIds.length, scan.next + budget);
       for (let i = scan.next; i < end; i++) {
-        const state = scan.states[i]!;
-        // An evicted state's numbers may already hold another customer's.
-        if (this.#customers.peek(state.customerId) === state) scan.profiler.add(state);
+        const state = this.#customers.peek(scan.customerIds[i]!);
+        if (state !== undefined) scan.profiler.add(state);
       }
       scan.next = end;
-      if (end < scan.states.length) return false;
+      if (end < scan.customerIds.length) return false;
       this.#profileScan = null;
       this.#profiles = scan.profiler.finish(this.#clock.now());
       this.#lookalike.install(this.#profiles);

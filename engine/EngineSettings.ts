@@ -8,8 +8,10 @@ import type { AliveModel } from "./state/customerValue.js";
 
 /** Engine limits and policies; durations in milliseconds. */
 export interface EngineSettings {
-  /** Customers kept in memory before the least recently used is evicted. */
+  /** Customers kept in memory (live or packed) before the one idle longest is spilled to the checkpoint store. */
   readonly maxCustomers: number;
+  /** Of those, customers kept live (the rest packed, see CustomerDirectory); capped by maxCustomers. */
+  readonly hotCustomers: number;
   /** Largest accepted inbound payload, in bytes. */
   readonly maxPayloadBytes: number;
   /** Events older than the watermark minus this still update lifetime state, but no window. */

@@ -7,11 +7,14 @@ import { TrafficSimulator } from "../../simulator/TrafficSimulator.js";
  * Bytes of memory per customer the engine holds: the default configuration, fed the
  * simulator's realistic mix (every event type and channel, skewed activity: some
  * customers once, some often) over 30 days of event time, every customer kept in
- * memory. Measured as the growth of the V8 heap plus array buffers after full garbage
- * collections, over the customers in memory; split into the typed-array numbers every
- * state has (fixed by the layout) and the rest (objects, strings, histories).
+ * memory: `engine.hotCustomers` of them live (`--hot` to change it), the rest packed.
+ * Checkpoints are cut, captured and committed every `--checkpoint-every` events, as the
+ * Checkpointer does every few seconds (without writing them anywhere): only customers
+ * whose changes are committed can be packed. Measured as the growth of the V8 heap plus
+ * array buffers after full garbage collections, over the customers in memory; split
+ * into the typed-array numbers every live state has (fixed by the layout) and the rest.
  *
- *   node --expose-gc --max-old-space-size=16384 --import tsx bench/state/memoryPerCustomer.ts [--customers N] [--events-per-customer K]
+ *   node --expose-gc --max-old-space-size=16384 --import tsx bench/state/memoryPerCustomer.ts [--customers N] [--events-per-customer K] [--hot H] [--checkpoint-every E]
  */
 const argument = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -19,13 +22,14 @@ const argument = (name: string, fallback: number) => {
 };
 const customers = argument("--customers", 200_000);
 const eventsPerCustomer = argument("--events-per-customer", 8);
+const checkpointEvery = argument("--checkpoint-every", 100_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with node --expose-gc");
 
 const config = loadConfig();
 const DAY = 86_400_000;
 const end = Date.UTC(2026, 10, 2);
-const settings = { ...config.engine, maxCustomers: customers * 2 };
+const settings = { ...config.engine, maxCustomers: customers * 2, hotCustomers: argument("--hot", config.engine.hotCustomers) };
 const engine = new Engine({
   settings,
   decisions: compileDecisionConfig(config.decisions, config.locate),
@@ -48,20 +52,32 @@ const started = performance.now();
 for (let i = 0; i < events; i++) {
   const event = simulator.nextEvent(end - span + Math.floor((i * span) / events));
   engine.ingest(encodeOutbound(event), Subjects.event(event.channel, event.customerId), i + 1);
+  if ((i + 1) % checkpointEvery === 0 || i + 1 === events) checkpoint();
 }
 const seconds = (performance.now() - started) / 1000;
+
+function checkpoint(): void {
+  const cut = engine.beginCheckpoint();
+  for (const state of cut.customers) engine.captureCustomer(cut, state);
+  engine.commitCheckpoint(cut);
+}
 const after = used();
 const inMemory = engine.customersInMemory;
 const bytesPerCustomer = (after - before) / inMemory;
-const numberBytes = stateLayoutFor(settings).offsets.length * Float64Array.BYTES_PER_ELEMENT;
+const live = inMemory - engine.customersPacked;
+const numberBytes = (live * stateLayoutFor(settings).offsets.length * Float64Array.BYTES_PER_ELEMENT) / inMemory;
 process.stdout.write(
   `${JSON.stringify({
     customersSimulated: customers,
     customersInMemory: inMemory,
+    live,
+    packed: engine.customersPacked,
+    packedEncodingBytesPerCustomer: Math.round(engine.packedBytes / Math.max(1, engine.customersPacked)),
+    unpacked: engine.customersUnpacked,
     events,
     ingestSeconds: Math.round(seconds * 10) / 10,
     bytesPerCustomer: Math.round(bytesPerCustomer),
-    numbersBytesPerCustomer: numberBytes,
+    numbersBytesPerCustomer: Math.round(numberBytes),
     otherBytesPerCustomer: Math.round(bytesPerCustomer - numberBytes),
     goalBytesPerCustomer: 1024,
   })}\n`,

@@ -226,8 +226,23 @@ export class EngineMetrics {
     );
     this.gauge(
       "cx_customers_in_memory",
-      "Customers whose state is held in memory",
+      "Customers whose state is held in memory, live or packed",
       () => engine.customersInMemory,
+    );
+    this.gauge(
+      "cx_customers_packed",
+      "Idle customers held in memory packed in their checkpoint encoding (unpacked at their next event)",
+      () => engine.customersPacked,
+    );
+    this.gauge(
+      "cx_customers_packed_bytes",
+      "Bytes of the packed customers' encodings",
+      () => engine.packedBytes,
+    );
+    this.counter(
+      "cx_customers_unpacked_total",
+      "Packed customers brought back to a live state by an event, a timer or a decision",
+      () => engine.customersUnpacked,
     );
     this.gauge(
       "cx_customers_spilled",

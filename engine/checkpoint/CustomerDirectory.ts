@@ -3,11 +3,20 @@ import { StateStore } from "../state/StateStore.js";
 import { CheckpointCut } from "./CheckpointCut.js";
 import { decodeCustomer, encodeCustomer } from "./CustomerSnapshot.js";
 import type { EngineSnapshot } from "./EngineSnapshot.js";
+import { PackedCustomers } from "./PackedCustomers.js";
 
 /**
- * Every customer the engine knows, wherever the state is: in memory (the bounded
- * store), evicted but not yet in a committed checkpoint (kept here until it is), or
- * only in the checkpoint store ("spilled", to be loaded back before its next event).
+ * Every customer the engine knows, wherever the state is: in memory, as a live state
+ * (the "hot" ones, a bounded store, least recently used leaving first) or packed in
+ * its checkpoint encoding (idle ones, whose every change is in a committed checkpoint;
+ * unpacked at their next event); evicted from the hot ones but not yet in a committed
+ * checkpoint (kept live here until it is, then packed); or only in the checkpoint store
+ * ("spilled", to be loaded back before its next event), once hot and packed ones
+ * together reach the memory bound and the longest packed one leaves.
+ *
+ * A live state costs about 2 KiB and a packed one under half of that, so most of a large
+ * base is held packed; unpacking one costs about as much as loading it from a
+ * checkpoint, without the round trip (bench/state/memoryPerCustomer.ts).
  * It also tracks which customers changed in each checkpoint epoch, so a checkpoint
  * writes only those, and captures a customer before it changes while a checkpoint
  * holding it is being written.
@@ -25,9 +34,17 @@ export class CustomerDirectory {
   readonly #unwritten = new Map<string, CustomerState>();
   /** Only in the checkpoint store. */
   readonly #spilled = new Set<string>();
+  readonly #packed = new PackedCustomers();
+  /** Hot and packed customers together: beyond, the longest packed is spilled. */
+  readonly #maxCustomers: number;
+  /** Packed customers brought back to life. */
+  unpacked = 0;
 
-  constructor(layout: StateLayout, maxCustomers: number) {
-    this.#store = new StateStore(layout, maxCustomers, (state) => this.#evicted(state));
+  /** At most `maxCustomers` in memory, of which at most `hotCustomers` live. */
+  constructor(layout: StateLayout, maxCustomers: number, hotCustomers = maxCustomers) {
+    if (!(hotCustomers >= 1 && hotCustomers <= maxCustomers)) throw new RangeError(`hot customers must be from 1 to the ${maxCustomers} in memory, got ${hotCustomers}`);
+    this.#store = new StateStore(layout, hotCustomers, (state) => this.#evicted(state));
+    this.#maxCustomers = maxCustomers;
     this.#initial = new CustomerState("", layout);
   }
 
@@ -35,8 +52,18 @@ export class CustomerDirectory {
     return this.#store.layout;
   }
 
+  /** Hot and packed. */
   get inMemory(): number {
-    return this.#store.size;
+    return this.#store.size + this.#packed.size;
+  }
+
+  get packed(): number {
+    return this.#packed.size;
+  }
+
+  /** Bytes of the packed customers' encodings. */
+  get packedBytes(): number {
+    return this.#packed.bytes;
   }
 
   get evictions(): number {
@@ -65,6 +92,11 @@ export class CustomerDirectory {
       this.#store.insert(unwritten);
       return unwritten;
     }
+    const packed = this.#packed.take(customerId);
+    if (packed !== undefined) {
+      this.unpacked++;
+      return this.#insertDecoded(packed);
+    }
     return this.#spilled.has(customerId) ? null : undefined;
   }
 
@@ -75,15 +107,33 @@ export class CustomerDirectory {
     return this.#store.create(customerId);
   }
 
-  /** Every customer held in memory (evicted ones not yet written included), without refreshing recency. */
+  /**
+   * Every customer held in memory (evicted ones not yet written included), without
+   * refreshing recency; packed ones as decoded copies, each to be read and let go
+   * (decoding takes about 15 µs a customer).
+   */
   *inMemoryStates(): Generator<CustomerState> {
     yield* this.#store.values();
     for (const [customerId, state] of this.#unwritten) if (!this.#store.has(customerId)) yield state;
+    for (const customerId of this.#packed.customerIds()) yield this.#decode(this.#packed.read(customerId)!);
   }
 
-  /** Reads without loading, refreshing recency or restoring an evicted state. */
+  /** The ids of every customer held in memory, in the order of `inMemoryStates`. */
+  *inMemoryCustomerIds(): Generator<string> {
+    yield* this.#store.keys();
+    for (const customerId of this.#unwritten.keys()) if (!this.#store.has(customerId)) yield customerId;
+    yield* this.#packed.customerIds();
+  }
+
+  /**
+   * Reads without loading, refreshing recency or restoring an evicted state; a packed
+   * customer as a decoded copy, which changes nothing if changed.
+   */
   peek(customerId: string): CustomerState | undefined {
-    return this.#store.peek(customerId) ?? this.#unwritten.get(customerId);
+    const state = this.#store.peek(customerId) ?? this.#unwritten.get(customerId);
+    if (state !== undefined) return state;
+    const packed = this.#packed.read(customerId);
+    return packed === undefined ? undefined : this.#decode(packed);
   }
 
   isSpilled(customerId: string): boolean {
@@ -116,8 +166,8 @@ export class CustomerDirectory {
       this.#store.recycle(run);
       throw error;
     }
-    const present = this.#store.peek(state.customerId) ?? this.#unwritten.get(state.customerId);
-    if (present !== undefined) {
+    const present = this.#store.peek(state.customerId) ?? this.#unwritten.get(state.customerId) ?? (this.#packed.has(state.customerId) ? this.find(state.customerId) : undefined);
+    if (present) {
       this.#store.recycle(state);
       return present;
     }
@@ -128,7 +178,7 @@ export class CustomerDirectory {
 
   /** Notes a customer that exists in the checkpoint store but is not loaded. */
   markSpilled(customerId: string): void {
-    if (!this.#store.has(customerId)) this.#spilled.add(customerId);
+    if (!this.#store.has(customerId) && !this.#packed.has(customerId)) this.#spilled.add(customerId);
   }
 
   /** Forgets that a customer was spilled: the store had nothing for it after all. */
@@ -168,9 +218,8 @@ export class CustomerDirectory {
     for (const [customerId, state] of this.#unwritten) {
       if (state.dirtyEpoch <= cut.epoch) {
         this.#unwritten.delete(customerId);
-        this.#spilled.add(customerId);
-        // Out of memory and in no open epoch or cut: nothing reaches it any more.
-        this.#store.recycle(state);
+        // Evicted and in no open epoch or cut: nothing reaches it any more.
+        this.#leaveHot(state);
       }
     }
   }
@@ -197,9 +246,35 @@ export class CustomerDirectory {
     if (state.dirtyEpoch > this.#committedEpoch) {
       this.#unwritten.set(state.customerId, state);
     } else {
-      this.#spilled.add(state.customerId);
       // Its last change is committed, so it is in no open epoch and no cut being written.
-      this.#store.recycle(state);
+      this.#leaveHot(state);
     }
+  }
+
+  /**
+   * Packs a state whose every change is committed and which nothing reaches any more,
+   * then spills the longest packed customers beyond the memory bound; with no room for
+   * packed customers at all, spills the state itself.
+   */
+  #leaveHot(state: CustomerState): void {
+    if (this.#store.max < this.#maxCustomers) this.#packed.put(state.customerId, encodeCustomer(state, this.#initial));
+    else this.#spilled.add(state.customerId);
+    this.#store.recycle(state);
+    while (this.#packed.size > 0 && this.#store.size + this.#packed.size > this.#maxCustomers) {
+      const longest = this.#packed.oldest()!;
+      this.#packed.delete(longest);
+      this.#spilled.add(longest);
+    }
+  }
+
+  #insertDecoded(encoded: Uint8Array): CustomerState {
+    const run = this.#store.takeNumbers();
+    const state = decodeCustomer(encoded, this.#store.layout, run);
+    this.#store.insert(state);
+    return state;
+  }
+
+  #decode(encoded: Uint8Array): CustomerState {
+    return decodeCustomer(encoded, this.#store.layout);
   }
 }

@@ -92,4 +92,8 @@ export class StateStore {
   values(): IterableIterator<CustomerState> {
     return this.#cache.values();
   }
+
+  keys(): IterableIterator<string> {
+    return this.#cache.keys();
+  }
 }

@@ -41,8 +41,10 @@ describe("kill -9 the engine anywhere in a long stream", () => {
       "log.level": "info",
       // Frequent checkpoints, so kills land before, during and after them.
       "checkpoint.interval": "300ms",
-      // Fewer customers fit than exist: states are spilled to the store and loaded back.
-      "engine.maxCustomers": 1_800,
+      // Fewer customers fit than exist: 500 live, up to 1,000 more packed, the others
+      // spilled to the store and loaded back.
+      "engine.maxCustomers": 1_500,
+      "engine.hotCustomers": 500,
     });
     config = loadConfig(configFile);
   });
@@ -70,6 +72,7 @@ describe("kill -9 the engine anywhere in a long stream", () => {
     const killPoints = [0.15, 0.45, 0.75].map((at) => Math.round(EVENTS * (at + 0.1 * rng.next())));
     const resumedAt: number[] = [];
     let loads = 0;
+    let unpacked = 0;
     for (const killAt of killPoints) {
       const engine = await EngineProcess.start(configFile);
       const startSeq = engine.recovery().startSeq;
@@ -79,12 +82,14 @@ describe("kill -9 the engine anywhere in a long stream", () => {
       // point; without one, the restart would rightly start over and prove nothing.
       await waitUntil(async () => ((await engine.metric("cx_checkpoint_last_sequence")) ?? 0) >= startSeq, "a checkpoint committed in this run");
       loads += (await engine.metric("cx_customer_loads_total")) ?? 0;
+      unpacked += (await engine.metric("cx_customers_unpacked_total")) ?? 0;
       await engine.kill();
     }
     const last = await EngineProcess.start(configFile);
     resumedAt.push(last.recovery().startSeq);
     await last.waitForSequence(EVENTS, 120_000);
     loads += (await last.metric("cx_customer_loads_total")) ?? 0;
+    unpacked += (await last.metric("cx_customers_unpacked_total")) ?? 0;
     expect(await last.stop()).toBe(0);
     // The restarts resumed from checkpoints part-way through, not from the start...
     expect(resumedAt[0]).toBe(1);
@@ -92,7 +97,9 @@ describe("kill -9 the engine anywhere in a long stream", () => {
       expect(resumedAt[i]).toBeGreaterThan(1);
       expect(resumedAt[i]).toBeLessThanOrEqual(killPoints[i - 1]!);
     }
-    // ...and customers went out of memory and came back from the checkpoint store.
+    // ...customers were packed and unpacked, and went out of memory and came back from
+    // the checkpoint store.
+    expect(unpacked).toBeGreaterThan(0);
     expect(loads).toBeGreaterThan(0);
 
     const reference = referenceRun(config, messages);

@@ -66,6 +66,7 @@ describe("parseConfig: defaults and versions", () => {
   it("fills every setting's default for an empty file", () => {
     const config = parseConfig("", FILE);
     expect(config.engine.maxCustomers).toBe(1_000_000);
+    expect(config.engine.hotCustomers).toBe(100_000);
     expect(config.http).toEqual({ host: "127.0.0.1", port: 9464 });
     expect(config.nats.url).toBe("");
     expect(config.nats.stream.maxAgeMs).toBe(7 * 86_400_000);
@@ -106,6 +107,12 @@ describe("parseConfig: invalid configurations", () => {
     expect(error.position).toEqual({ file: FILE, line: BASE_LINES + 2, column: 17 });
     expect(error.message).toContain("engine.maxCustomers");
     expect(error.message).toContain('"lots"');
+  });
+
+  it("refuses a live-customer count below one, naming the key", () => {
+    const error = configError(`${BASE}engine:\n  hotCustomers: 0\n`);
+    expect(error.code).toBe(ConfigErrorCodes.ConfigInvalid);
+    expect(error.message).toContain("engine.hotCustomers");
   });
 
   it("refuses a wrong value inside a list entry, naming its index", () => {
