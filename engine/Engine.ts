@@ -27,13 +27,15 @@ import { EventTypeIndex } from "./events/EventType.js";
 import { InteractionEvent } from "./events/InteractionEvent.js";
 import type { OfferResponse } from "./events/eventSchema.js";
 import {
-  aliveInsight,
-  detractorDrivers,
-  profitability,
+  AliveScan,
+  DetractorDriversScan,
+  ProfitabilityScan,
   type AliveInsight,
   type DetractorDriversInsight,
+  type InsightScan,
   type ProfitabilityInsight,
 } from "./metrics/BaseInsights.js";
+import { InsightsScan, type InsightName, type Insights } from "./metrics/InsightsScan.js";
 import { BusinessMetrics, type BusinessReport } from "./metrics/BusinessMetrics.js";
 import { OnlineModels, type ModelReport } from "./models/OnlineModels.js";
 import { SegmentTracker } from "./segments/SegmentTracker.js";
@@ -827,20 +829,37 @@ export class Engine {
     return { monthlyRetention: (1 - attrition) ** (30 / days), monthlyDiscountRate: this.settings.monthlyDiscountRate };
   }
 
-  /** Profit deciles and lifetime value over the customers in memory: a scan, for queries only. */
-  profitability(): ProfitabilityInsight {
-    return profitability(this.#customers.inMemoryStates(), this.#eventTimeNow(), this.valuation());
-  }
-
-  /** Probability-alive over the purchasers in memory (a scan, for queries only); null without a configured model. */
-  probabilityAlive(): AliveInsight | null {
+  /**
+   * Starts a scan of the customers in memory, live and packed, for the named insights
+   * (profit deciles and lifetime value; the behaviours that move with being a
+   * detractor; probability-alive, null without a configured model). For queries only:
+   * step it in slices to keep each turn of the event loop short.
+   */
+  scanInsights(names: readonly InsightName[]): InsightsScan {
+    const now = this.#eventTimeNow();
     const model = this.settings.aliveModel;
-    return model === null ? null : aliveInsight(this.#customers.inMemoryStates(), this.#eventTimeNow(), model);
+    const scanFor = (name: InsightName): InsightScan<Insights[InsightName]> | null => {
+      if (name === "profitability") return new ProfitabilityScan(now, this.valuation());
+      if (name === "detractorDrivers") return new DetractorDriversScan(now);
+      return model === null ? null : new AliveScan(now, model);
+    };
+    const scans = new Map(names.map((name) => [name, scanFor(name)] as const));
+    return new InsightsScan([...this.#customers.inMemoryCustomerIds()], (customerId) => this.#customers.peek(customerId), scans);
   }
 
-  /** The behaviours that move with being a detractor, over the customers in memory: a scan, for queries only. */
+  /** Profit deciles and lifetime value over the customers in memory, in one scan. */
+  profitability(): ProfitabilityInsight {
+    return this.scanInsights(["profitability"]).step()!.profitability!;
+  }
+
+  /** Probability-alive over the purchasers in memory, in one scan; null without a configured model. */
+  probabilityAlive(): AliveInsight | null {
+    return this.scanInsights(["probabilityAlive"]).step()!.probabilityAlive ?? null;
+  }
+
+  /** The behaviours that move with being a detractor, over the customers in memory, in one scan. */
   detractorDrivers(): DetractorDriversInsight {
-    return detractorDrivers(this.#customers.inMemoryStates(), this.#eventTimeNow());
+    return this.scanInsights(["detractorDrivers"]).step()!.detractorDrivers!;
   }
 
   /**

@@ -98,6 +98,7 @@ export {
 } from "./state/CustomerState.js";
 export type { CustomerProfile } from "./state/CustomerProfile.js";
 export type { AliveInsight, DetractorDriver, DetractorDriversInsight, ProfitabilityInsight, ProfitDecile } from "./metrics/BaseInsights.js";
+export { INSIGHT_NAMES, type InsightName, type Insights, type InsightsScan } from "./metrics/InsightsScan.js";
 export { repeatHistoryOf, type AliveModel, type Valuation } from "./state/customerValue.js";
 export { decodeCustomer } from "./checkpoint/CustomerSnapshot.js";
 export { fitBgNbd, type BgNbdFit, type BgNbdParameters, type RepeatHistory } from "./models/BgNbd.js";

@@ -65,6 +65,14 @@ interface Feature {
   readonly read: (state: CustomerState, nowTs: number) => number;
 }
 
+interface FeatureSums {
+  n: number;
+  sum: number;
+  sumSquares: number;
+  detractors: number;
+  detractorSum: number;
+}
+
 const window30d = (series: number) => (state: CustomerState, nowTs: number) => state.windowSum(series, nowTs, 30);
 
 const FEATURES: readonly Feature[] = [
@@ -108,20 +116,42 @@ const DRIVERS_METHOD =
   "Correlation, not cause: a driver is where to look. Over the customers in memory.";
 
 /**
- * Profit distribution and lifetime value over the given customers. A scan of the base,
- * for a query: cost proportional to the customers, never run per event.
+ * An insight over the base, built from one customer at a time: a scan for a query, cost
+ * proportional to the customers, never run per event. A scan may be spread over many
+ * turns of the event loop (see Engine.scanInsights).
  */
-export function profitability(customers: Iterable<CustomerState>, nowTs: number, valuation: Valuation): ProfitabilityInsight {
-  const profits: number[] = [];
-  const values: number[] = [];
-  let revenue = 0;
-  let cost = 0;
-  for (const state of customers) {
-    revenue += state.revenue;
-    cost += state.cost;
-    profits.push(state.revenue - state.cost);
-    values.push(lifetimeValue(state, nowTs, valuation));
+export interface InsightScan<T> {
+  add(state: CustomerState): void;
+  finish(): T;
+}
+
+/** Profit distribution and lifetime value. */
+export class ProfitabilityScan implements InsightScan<ProfitabilityInsight> {
+  readonly #nowTs: number;
+  readonly #valuation: Valuation;
+  readonly #profits: number[] = [];
+  readonly #values: number[] = [];
+  #revenue = 0;
+  #cost = 0;
+
+  constructor(nowTs: number, valuation: Valuation) {
+    this.#nowTs = nowTs;
+    this.#valuation = valuation;
   }
+
+  add(state: CustomerState): void {
+    this.#revenue += state.revenue;
+    this.#cost += state.cost;
+    this.#profits.push(state.revenue - state.cost);
+    this.#values.push(lifetimeValue(state, this.#nowTs, this.#valuation));
+  }
+
+  finish(): ProfitabilityInsight {
+    return profitabilityOf(this.#profits, this.#values, this.#revenue, this.#cost, this.#valuation);
+  }
+}
+
+function profitabilityOf(profits: number[], values: number[], revenue: number, cost: number, valuation: Valuation): ProfitabilityInsight {
   const profit = revenue - cost;
   profits.sort((a, b) => b - a);
   values.sort((a, b) => a - b);
@@ -159,22 +189,28 @@ export function profitability(customers: Iterable<CustomerState>, nowTs: number,
   };
 }
 
-/** Which behaviours move with being a detractor, strongest first; a scan of the base, for a query. */
-export function detractorDrivers(customers: Iterable<CustomerState>, nowTs: number): DetractorDriversInsight {
+/** Which behaviours move with being a detractor, strongest first. */
+export class DetractorDriversScan implements InsightScan<DetractorDriversInsight> {
+  readonly #nowTs: number;
   // Per feature: n, Σx, Σx², and n and Σx among detractors: enough for the correlation.
-  const sums = FEATURES.map(() => ({ n: 0, sum: 0, sumSquares: 0, detractors: 0, detractorSum: 0 }));
-  let answered = 0;
-  let detractors = 0;
-  for (const state of customers) {
+  readonly #sums = FEATURES.map(() => ({ n: 0, sum: 0, sumSquares: 0, detractors: 0, detractorSum: 0 }));
+  #answered = 0;
+  #detractors = 0;
+
+  constructor(nowTs: number) {
+    this.#nowTs = nowTs;
+  }
+
+  add(state: CustomerState): void {
     const nps = state.nps.last;
-    if (Number.isNaN(nps)) continue;
+    if (Number.isNaN(nps)) return;
     const detractor = nps <= 6;
-    answered++;
-    if (detractor) detractors++;
+    this.#answered++;
+    if (detractor) this.#detractors++;
     FEATURES.forEach((feature, f) => {
-      const x = feature.read(state, nowTs);
+      const x = feature.read(state, this.#nowTs);
       if (!Number.isFinite(x)) return;
-      const s = sums[f]!;
+      const s = this.#sums[f]!;
       s.n++;
       s.sum += x;
       s.sumSquares += x * x;
@@ -184,6 +220,13 @@ export function detractorDrivers(customers: Iterable<CustomerState>, nowTs: numb
       }
     });
   }
+
+  finish(): DetractorDriversInsight {
+    return detractorDriversOf(this.#sums, this.#answered, this.#detractors);
+  }
+}
+
+function detractorDriversOf(sums: readonly FeatureSums[], answered: number, detractors: number): DetractorDriversInsight {
   const drivers: DetractorDriver[] = [];
   FEATURES.forEach((feature, f) => {
     const { n, sum, sumSquares, detractors: n1, detractorSum } = sums[f]!;
@@ -219,27 +262,39 @@ const ALIVE_METHOD =
   "the time of its last purchase and its age since the first; 1 for a customer who never bought again, 0 once cancelled. " +
   "Over the customers in memory.";
 
-/** Probability-alive over the purchasers in memory: a scan, for a query. */
-export function aliveInsight(customers: Iterable<CustomerState>, nowTs: number, model: AliveModel): AliveInsight {
-  const distribution = new Array<number>(10).fill(0);
-  let purchasers = 0;
-  let expectedAlive = 0;
-  let belowThreshold = 0;
-  for (const state of customers) {
-    const p = probabilityAliveOf(state, nowTs, model);
-    if (p === null) continue;
-    purchasers++;
-    expectedAlive += p;
-    if (p < model.threshold) belowThreshold++;
-    distribution[Math.min(9, Math.floor(p * 10))]!++;
+/** Probability-alive over the purchasers. */
+export class AliveScan implements InsightScan<AliveInsight> {
+  readonly #nowTs: number;
+  readonly #model: AliveModel;
+  readonly #distribution = new Array<number>(10).fill(0);
+  #purchasers = 0;
+  #expectedAlive = 0;
+  #belowThreshold = 0;
+
+  constructor(nowTs: number, model: AliveModel) {
+    this.#nowTs = nowTs;
+    this.#model = model;
   }
-  return {
-    model,
-    purchasers,
-    expectedAlive,
-    belowThreshold,
-    lostShare: purchasers === 0 ? null : belowThreshold / purchasers,
-    distribution,
-    method: ALIVE_METHOD,
-  };
+
+  add(state: CustomerState): void {
+    const p = probabilityAliveOf(state, this.#nowTs, this.#model);
+    if (p === null) return;
+    this.#purchasers++;
+    this.#expectedAlive += p;
+    if (p < this.#model.threshold) this.#belowThreshold++;
+    this.#distribution[Math.min(9, Math.floor(p * 10))]!++;
+  }
+
+  finish(): AliveInsight {
+    const purchasers = this.#purchasers;
+    return {
+      model: this.#model,
+      purchasers,
+      expectedAlive: this.#expectedAlive,
+      belowThreshold: this.#belowThreshold,
+      lostShare: purchasers === 0 ? null : this.#belowThreshold / purchasers,
+      distribution: this.#distribution,
+      method: ALIVE_METHOD,
+    };
+  }
 }

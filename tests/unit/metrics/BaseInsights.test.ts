@@ -172,3 +172,35 @@ describe("probability-alive over the purchasers", () => {
     expect(new EngineDriver().engine.probabilityAlive()).toBeNull();
   });
 });
+
+describe("an insights scan in slices", () => {
+  function base(): EngineDriver {
+    const d = new EngineDriver({ settings: { maxCustomers: 1_000, hotCustomers: 5 } });
+    for (let i = 1; i <= 40; i++) {
+      d.send(anEvent("purchase", { customerId: `S${i}`, ts: T0 - i * DAY, amount: 10 * i, cost: 3 * i }));
+      d.send(anEvent("survey", { customerId: `S${i}`, ts: T0 - i * DAY + 1, survey: "nps", score: i % 11 }));
+      if (i % 10 === 0) {
+        const cut = d.engine.beginCheckpoint();
+        for (const state of cut.customers) d.engine.captureCustomer(cut, state);
+        d.engine.commitCheckpoint(cut);
+      }
+    }
+    return d;
+  }
+
+  it("answers nothing before its last slice, then what one whole scan answers, packed customers included", () => {
+    const d = base();
+    expect(d.engine.customersPacked).toBe(35);
+    const scan = d.engine.scanInsights(["profitability", "detractorDrivers", "probabilityAlive"]);
+    let slices = 1;
+    let insights = scan.step(7);
+    for (; insights === null; slices++) insights = scan.step(7);
+    expect(slices).toBe(6);
+    expect(insights.profitability).toEqual(d.engine.profitability());
+    expect(insights.profitability!.customers).toBe(40);
+    expect(insights.profitability!.revenue).toBe(10 * ((40 * 41) / 2));
+    expect(insights.detractorDrivers).toEqual(d.engine.detractorDrivers());
+    expect(insights.probabilityAlive).toBeNull();
+    expect(d.engine.customersUnpacked).toBe(0);
+  });
+});
