@@ -149,6 +149,9 @@ interface HeldMessage {
   readonly storedAt: number;
 }
 
+/** Packed customers a segment sample reads at most: about 75 ms of decoding. */
+const SAMPLE_PACKED_READS = 5_000;
+
 /**
  * The pure core: bytes in, state updated, decisions and rejections out, all
  * synchronously. It owns no sockets and no timers; time comes with events (event
@@ -798,17 +801,23 @@ export class Engine {
     }));
   }
 
-  /** Up to `limit` members of a segment among the customers in memory (a scan that stops early; for queries). */
+  /**
+   * Up to `limit` members of a segment among the customers in memory, for queries: a
+   * scan of the live customers, then of at most SAMPLE_PACKED_READS packed ones (each
+   * decoded to be read), that stops once it has `limit`.
+   */
   segmentMembers(segmentId: string, limit: number): string[] {
     const segment = this.#segments.segments.find((candidate) => candidate.id === segmentId);
     if (segment === undefined) throw new RangeError(`unknown segment ${JSON.stringify(segmentId)}`);
     const members: string[] = [];
+    const take = (state: CustomerState) => {
+      if ((state.segments & segment.mask) !== 0) members.push(state.customerId);
+      return members.length >= limit;
+    };
     if (limit <= 0) return members;
-    for (const state of this.#customers.inMemoryStates()) {
-      if ((state.segments & segment.mask) === 0) continue;
-      members.push(state.customerId);
-      if (members.length >= limit) break;
-    }
+    for (const state of this.#customers.liveStates()) if (take(state)) return members;
+    let reads = 0;
+    for (const state of this.#customers.packedStates()) if (take(state) || ++reads >= SAMPLE_PACKED_READS) return members;
     return members;
   }
 

@@ -107,18 +107,18 @@ export class CustomerDirectory {
     return this.#store.create(customerId);
   }
 
-  /**
-   * Every customer held in memory (evicted ones not yet written included), without
-   * refreshing recency; packed ones as decoded copies, each to be read and let go
-   * (decoding takes about 15 µs a customer).
-   */
-  *inMemoryStates(): Generator<CustomerState> {
+  /** Every live customer (evicted ones not yet written included), without refreshing recency. */
+  *liveStates(): Generator<CustomerState> {
     yield* this.#store.values();
     for (const [customerId, state] of this.#unwritten) if (!this.#store.has(customerId)) yield state;
+  }
+
+  /** Every packed customer, as a decoded copy to be read and let go (decoding takes about 15 µs a customer). */
+  *packedStates(): Generator<CustomerState> {
     for (const customerId of this.#packed.customerIds()) yield this.#decode(this.#packed.read(customerId)!);
   }
 
-  /** The ids of every customer held in memory, in the order of `inMemoryStates`. */
+  /** The ids of every customer held in memory: live ones, then packed ones. */
   *inMemoryCustomerIds(): Generator<string> {
     yield* this.#store.keys();
     for (const customerId of this.#unwritten.keys()) if (!this.#store.has(customerId)) yield customerId;
