@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeCustomer, encodeCustomer, SCALAR_FIELDS, snapshotCustomer } from "../../../engine/checkpoint/CustomerSnapshot.js";
 import { CampaignExposure } from "../../../engine/campaigns/CampaignExposure.js";
-import { decodeStored, encodeStored } from "../../../engine/index.js";
+import { decodeStored, encodeStored, stateLayoutFor } from "../../../engine/index.js";
 import { loadFeatures, PurchaseWatch, ResponseWatch } from "../../../engine/models/LabelWatch.js";
 import { ContactOutcome } from "../../../engine/state/ContactHistory.js";
 import { CustomerState, StateLayout, WindowSeries } from "../../../engine/state/CustomerState.js";
@@ -227,14 +227,7 @@ describe("customer snapshots", () => {
     const simulator = new TrafficSimulator({ seed: 7, customers, runId: "size" });
     const events = customers * 8;
     for (let i = 0; i < events; i++) d.send(simulator.nextEvent(T0 - 30 * DAY + Math.floor((i * 30 * DAY) / events)));
-    const e = d.config.engine;
-    const engineLayout = new StateLayout({
-      allowedLatenessMs: e.allowedLatenessMs,
-      recentInteractions: e.recentInteractions,
-      contactHistory: e.contactHistory,
-      maxProducts: e.maxProductsPerCustomer,
-      lifecycle: e.lifecycle,
-    });
+    const engineLayout = stateLayoutFor(d.config.engine);
     const engineInitial = new CustomerState("", engineLayout);
     let bytes = 0;
     let count = 0;
