@@ -3,6 +3,7 @@ import type { CxConfig } from "../../config/loadConfig.js";
 import { CheckpointStore, type CommitMarker } from "../../connectors/nats/CheckpointStore.js";
 import { readStream } from "../../connectors/nats/readStream.js";
 import { Subjects } from "../../connectors/nats/subjects.js";
+import { SCALAR_FIELDS } from "../../engine/checkpoint/CustomerSnapshot.js";
 import { compileDecisionConfig, decodeStored, Engine, ManualClock, type EngineSettings } from "../../engine/index.js";
 
 /** What an engine leaves behind: every customer's state and its counters, as committed. */
@@ -21,7 +22,7 @@ export async function readCommittedState(nc: NatsConnection, config: CxConfig): 
   const marker: CommitMarker | null = await store.readCommit();
   if (marker === null) throw new Error("no checkpoint was committed");
   const customers = new Map<string, unknown>();
-  await store.recover(marker, ({ customerId, encoded }) => customers.set(customerId, decodeStored(encoded)));
+  await store.recover(marker, ({ customerId, encoded }) => customers.set(customerId, readableCustomer(encoded)));
   return { customers, stats: marker.engine.stats, business: marker.engine.business, watermark: marker.engine.watermark, seq: marker.engine.seq };
 }
 
@@ -75,9 +76,18 @@ export function referenceRun(
   for (const message of messages) engine.ingest(message.data, message.subject, message.seq);
   const cut = engine.beginCheckpoint();
   const customers = new Map<string, unknown>(
-    cut.customers.map((state) => [state.customerId, decodeStored(engine.captureCustomer(cut, state))]),
+    cut.customers.map((state) => [state.customerId, readableCustomer(engine.captureCustomer(cut, state))]),
   );
   return { customers, stats: cut.engine.stats, business: cut.engine.business, watermark: cut.engine.watermark, seq: cut.engine.seq, decisionIds, rejected };
+}
+
+/**
+ * A customer's stored record as plain data, with its scalar fields under their names
+ * (the compact format keeps them by position), so differences name the field.
+ */
+function readableCustomer(encoded: Uint8Array): Record<string, unknown> {
+  const { s: scalars, ...rest } = decodeStored(encoded) as { s: unknown[] };
+  return { ...rest, ...Object.fromEntries(SCALAR_FIELDS.map((field, i) => [field, scalars[i]])) };
 }
 
 /** Differences between two outcomes' customers, first few only, readable in a failure message. */
