@@ -684,8 +684,8 @@ export class Engine {
     return this.#customers.beginCheckpoint(this.stats.lastSeq, (epoch) => this.#snapshot(epoch));
   }
 
-  captureCustomer(cut: CheckpointCut, state: CustomerState): Uint8Array {
-    return this.#customers.capture(cut, state);
+  captureCustomer(cut: CheckpointCut, customerId: string): Uint8Array {
+    return this.#customers.capture(cut, customerId);
   }
 
   commitCheckpoint(cut: CheckpointCut): void {

@@ -61,7 +61,7 @@ checkpoint();
 
 function checkpoint(): void {
   const cut = engine.beginCheckpoint();
-  for (const state of cut.customers) engine.captureCustomer(cut, state);
+  for (const customerId of cut.customerIds) engine.captureCustomer(cut, customerId);
   engine.commitCheckpoint(cut);
 }
 const after = used();

@@ -87,12 +87,12 @@ export class Checkpointer {
     published.catch(() => undefined);
     try {
       const entries: CustomerEntry[] = [];
-      for (let from = 0; from < cut.customers.length; from += CAPTURE_SLICE) {
+      for (let from = 0; from < cut.customerIds.length; from += CAPTURE_SLICE) {
         const sliceStart = performance.now();
-        const to = Math.min(cut.customers.length, from + CAPTURE_SLICE);
+        const to = Math.min(cut.customerIds.length, from + CAPTURE_SLICE);
         for (let i = from; i < to; i++) {
-          const state = cut.customers[i]!;
-          entries.push([state.customerId, engine.captureCustomer(cut, state)]);
+          const customerId = cut.customerIds[i]!;
+          entries.push([customerId, engine.captureCustomer(cut, customerId)]);
         }
         const pause = performance.now() - sliceStart;
         captureMs += pause;

@@ -1,4 +1,3 @@
-import type { CustomerState } from "../state/CustomerState.js";
 import type { EngineSnapshot } from "./EngineSnapshot.js";
 
 /**
@@ -12,15 +11,22 @@ export class CheckpointCut {
   readonly epoch: number;
   readonly seq: number;
   readonly engine: EngineSnapshot;
-  /** Customers changed since the previous cut. */
-  readonly customers: readonly CustomerState[];
-  /** Encoded customers captured early because they were about to change. */
-  readonly captured = new Map<CustomerState, Uint8Array>();
+  /** Customers changed since the previous cut, by id. */
+  readonly customerIds: readonly string[];
+  /** Encoded customers captured before the writer asked: about to change, or packed. */
+  readonly captured = new Map<string, Uint8Array>();
+  readonly #members: ReadonlySet<string>;
 
-  constructor(epoch: number, seq: number, engine: EngineSnapshot, customers: readonly CustomerState[]) {
+  /** `changed`: the ids of the customers changed since the previous cut; the cut keeps it. */
+  constructor(epoch: number, seq: number, engine: EngineSnapshot, changed: ReadonlySet<string>) {
     this.epoch = epoch;
     this.seq = seq;
     this.engine = engine;
-    this.customers = customers;
+    this.customerIds = [...changed];
+    this.#members = changed;
+  }
+
+  has(customerId: string): boolean {
+    return this.#members.has(customerId);
   }
 }

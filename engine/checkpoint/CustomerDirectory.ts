@@ -7,19 +7,19 @@ import { PackedCustomers } from "./PackedCustomers.js";
 
 /**
  * Every customer the engine knows, wherever the state is: in memory, as a live state
- * (the "hot" ones, a bounded store, least recently used leaving first) or packed in
- * its checkpoint encoding (idle ones, whose every change is in a committed checkpoint;
- * unpacked at their next event); evicted from the hot ones but not yet in a committed
- * checkpoint (kept live here until it is, then packed); or only in the checkpoint store
- * ("spilled", to be loaded back before its next event), once hot and packed ones
- * together reach the memory bound and the longest packed one leaves.
+ * (the "hot" ones, a bounded store, least recently used leaving first) or packed in its
+ * checkpoint encoding (unpacked at its next event); or only in the checkpoint store
+ * ("spilled", to be loaded back before its next event), once live and packed customers
+ * together exceed the memory bound and the one packed longest ago has every change in a
+ * committed checkpoint.
  *
  * A live state costs about 2 KiB and a packed one under half of that, so most of a large
  * base is held packed; unpacking one costs about as much as loading it from a
  * checkpoint, without the round trip (bench/state/memoryPerCustomer.ts).
- * It also tracks which customers changed in each checkpoint epoch, so a checkpoint
+ *
+ * It also tracks which customers changed in each checkpoint epoch, by id, so a checkpoint
  * writes only those, and captures a customer before it changes while a checkpoint
- * holding it is being written.
+ * holding it is being written. A packed customer needs no capture: its encoding is one.
  */
 export class CustomerDirectory {
   readonly #store: StateStore;
@@ -28,14 +28,13 @@ export class CustomerDirectory {
   /** The open epoch: changes now belong to the next checkpoint. */
   #epoch = 1;
   #committedEpoch = 0;
-  #changed: CustomerState[] = [];
+  /** Customers changed in the open epoch. */
+  #changed = new Set<string>();
   #cut: CheckpointCut | undefined;
-  /** Evicted from memory before their changes reached a committed checkpoint. */
-  readonly #unwritten = new Map<string, CustomerState>();
   /** Only in the checkpoint store. */
   readonly #spilled = new Set<string>();
   readonly #packed = new PackedCustomers();
-  /** Hot and packed customers together: beyond, the longest packed is spilled. */
+  /** Live and packed customers together: beyond, the longest packed is spilled once its changes are committed. */
   readonly #maxCustomers: number;
   /** Packed customers brought back to life. */
   unpacked = 0;
@@ -52,7 +51,7 @@ export class CustomerDirectory {
     return this.#store.layout;
   }
 
-  /** Hot and packed. */
+  /** Live and packed. */
   get inMemory(): number {
     return this.#store.size + this.#packed.size;
   }
@@ -86,16 +85,12 @@ export class CustomerDirectory {
   find(customerId: string): CustomerState | null | undefined {
     const state = this.#store.get(customerId);
     if (state !== undefined) return state;
-    const unwritten = this.#unwritten.get(customerId);
-    if (unwritten !== undefined) {
-      this.#unwritten.delete(customerId);
-      this.#store.insert(unwritten);
-      return unwritten;
-    }
     const packed = this.#packed.take(customerId);
     if (packed !== undefined) {
       this.unpacked++;
-      return this.#insertDecoded(packed);
+      const unpacked = decodeCustomer(packed, this.#store.layout, this.#store.takeNumbers());
+      this.#store.insert(unpacked);
+      return unpacked;
     }
     return this.#spilled.has(customerId) ? null : undefined;
   }
@@ -107,10 +102,9 @@ export class CustomerDirectory {
     return this.#store.create(customerId);
   }
 
-  /** Every live customer (evicted ones not yet written included), without refreshing recency. */
-  *liveStates(): Generator<CustomerState> {
-    yield* this.#store.values();
-    for (const [customerId, state] of this.#unwritten) if (!this.#store.has(customerId)) yield state;
+  /** Every live customer, without refreshing recency. */
+  liveStates(): IterableIterator<CustomerState> {
+    return this.#store.values();
   }
 
   /** Every packed customer, as a decoded copy to be read and let go (decoding takes about 15 µs a customer). */
@@ -121,16 +115,15 @@ export class CustomerDirectory {
   /** The ids of every customer held in memory: live ones, then packed ones. */
   *inMemoryCustomerIds(): Generator<string> {
     yield* this.#store.keys();
-    for (const customerId of this.#unwritten.keys()) if (!this.#store.has(customerId)) yield customerId;
     yield* this.#packed.customerIds();
   }
 
   /**
-   * Reads without loading, refreshing recency or restoring an evicted state; a packed
-   * customer as a decoded copy, which changes nothing if changed.
+   * Reads without loading or refreshing recency; a packed customer as a decoded copy,
+   * which changes nothing if changed.
    */
   peek(customerId: string): CustomerState | undefined {
-    const state = this.#store.peek(customerId) ?? this.#unwritten.get(customerId);
+    const state = this.#store.peek(customerId);
     if (state !== undefined) return state;
     const packed = this.#packed.read(customerId);
     return packed === undefined ? undefined : this.#decode(packed);
@@ -147,12 +140,12 @@ export class CustomerDirectory {
   /** Must be called before every change to a state. */
   touch(state: CustomerState): void {
     if (state.pendingCapture) {
-      this.#cut!.captured.set(state, encodeCustomer(state, this.#initial));
+      this.#cut!.captured.set(state.customerId, encodeCustomer(state, this.#initial));
       state.pendingCapture = false;
     }
     if (state.dirtyEpoch !== this.#epoch) {
       state.dirtyEpoch = this.#epoch;
-      this.#changed.push(state);
+      this.#changed.add(state.customerId);
     }
   }
 
@@ -166,7 +159,7 @@ export class CustomerDirectory {
       this.#store.recycle(run);
       throw error;
     }
-    const present = this.#store.peek(state.customerId) ?? this.#unwritten.get(state.customerId) ?? (this.#packed.has(state.customerId) ? this.find(state.customerId) : undefined);
+    const present = this.#store.has(state.customerId) || this.#packed.has(state.customerId) ? this.find(state.customerId) : undefined;
     if (present) {
       this.#store.recycle(state);
       return present;
@@ -196,82 +189,88 @@ export class CustomerDirectory {
   beginCheckpoint(seq: number, engine: (epoch: number) => EngineSnapshot): CheckpointCut {
     if (this.#cut !== undefined) throw new Error(`checkpoint ${this.#cut.epoch} is still being written`);
     const cut = new CheckpointCut(this.#epoch, seq, engine(this.#epoch), this.#changed);
-    for (const state of cut.customers) state.pendingCapture = true;
+    for (const customerId of cut.customerIds) {
+      const state = this.#store.peek(customerId);
+      if (state !== undefined) state.pendingCapture = true;
+      else cut.captured.set(customerId, this.#packed.read(customerId)!);
+    }
     this.#cut = cut;
-    this.#changed = [];
+    this.#changed = new Set();
     this.#epoch++;
     return cut;
   }
 
   /** The customer's encoded state as of the cut. */
-  capture(cut: CheckpointCut, state: CustomerState): Uint8Array {
-    const early = cut.captured.get(state);
+  capture(cut: CheckpointCut, customerId: string): Uint8Array {
+    const early = cut.captured.get(customerId);
     if (early !== undefined) return early;
+    const state = this.#store.peek(customerId)!;
     state.pendingCapture = false;
     return encodeCustomer(state, this.#initial);
   }
 
-  /** The cut is durably committed: evicted customers it holds are now safely spilled. */
+  /** The cut is durably committed: packed customers it holds may now be spilled. */
   commit(cut: CheckpointCut): void {
     this.#finish(cut);
     this.#committedEpoch = cut.epoch;
-    for (const [customerId, state] of this.#unwritten) {
-      if (state.dirtyEpoch <= cut.epoch) {
-        this.#unwritten.delete(customerId);
-        // Evicted and in no open epoch or cut: nothing reaches it any more.
-        this.#leaveHot(state);
-      }
-    }
+    this.#spillBeyondBound();
   }
 
   /** Writing the cut failed: its customers go into the next checkpoint instead. */
   abort(cut: CheckpointCut): void {
     this.#finish(cut);
-    for (const state of cut.customers) {
-      state.pendingCapture = false;
-      if (state.dirtyEpoch !== this.#epoch) {
-        state.dirtyEpoch = this.#epoch;
-        this.#changed.push(state);
-      }
+    for (const customerId of cut.customerIds) {
+      this.#changed.add(customerId);
+      const state = this.#store.peek(customerId);
+      if (state !== undefined) state.dirtyEpoch = this.#epoch;
     }
   }
 
   #finish(cut: CheckpointCut): void {
     if (this.#cut !== cut) throw new Error(`checkpoint ${cut.epoch} is not the one being written`);
     this.#cut = undefined;
-    for (const state of cut.customers) state.pendingCapture = false;
+    for (const customerId of cut.customerIds) {
+      const state = this.#store.peek(customerId);
+      if (state !== undefined) state.pendingCapture = false;
+    }
   }
 
-  #evicted(state: CustomerState): void {
-    if (state.dirtyEpoch > this.#committedEpoch) {
-      this.#unwritten.set(state.customerId, state);
-    } else {
-      // Its last change is committed, so it is in no open epoch and no cut being written.
-      this.#leaveHot(state);
-    }
+  /** Whether every change of the customer is in a committed checkpoint. */
+  #committed(customerId: string): boolean {
+    return !this.#changed.has(customerId) && this.#cut?.has(customerId) !== true;
   }
 
   /**
-   * Packs a state whose every change is committed and which nothing reaches any more,
-   * then spills the longest packed customers beyond the memory bound; with no room for
-   * packed customers at all, spills the state itself.
+   * A state left the live ones: it is packed, or, with no room for packed customers and
+   * every change committed, spilled. Nothing reaches the state any more (changes are
+   * tracked by id), so its numbers go to the next customer.
    */
-  #leaveHot(state: CustomerState): void {
-    if (this.#store.max < this.#maxCustomers) this.#packed.put(state.customerId, encodeCustomer(state, this.#initial));
-    else this.#spilled.add(state.customerId);
+  #evicted(state: CustomerState): void {
+    const customerId = state.customerId;
+    if (this.#store.max === this.#maxCustomers && !state.pendingCapture && this.#committed(customerId)) {
+      this.#spilled.add(customerId);
+    } else {
+      const encoded = encodeCustomer(state, this.#initial);
+      // In the cut being written and not yet captured: this is its state at the cut.
+      if (state.pendingCapture) this.#cut!.captured.set(customerId, encoded);
+      this.#packed.put(customerId, encoded);
+      this.#spillBeyondBound();
+    }
     this.#store.recycle(state);
-    while (this.#packed.size > 0 && this.#store.size + this.#packed.size > this.#maxCustomers) {
-      const longest = this.#packed.oldest()!;
+  }
+
+  /**
+   * Spills the customers packed longest ago while memory holds more than its bound, down
+   * to the first whose changes are not all committed: the bound may be exceeded by
+   * customers packed since the last commit, until the next.
+   */
+  #spillBeyondBound(): void {
+    while (this.#store.size + this.#packed.size > this.#maxCustomers) {
+      const longest = this.#packed.oldest();
+      if (longest === undefined || !this.#committed(longest)) return;
       this.#packed.delete(longest);
       this.#spilled.add(longest);
     }
-  }
-
-  #insertDecoded(encoded: Uint8Array): CustomerState {
-    const run = this.#store.takeNumbers();
-    const state = decodeCustomer(encoded, this.#store.layout, run);
-    this.#store.insert(state);
-    return state;
   }
 
   #decode(encoded: Uint8Array): CustomerState {

@@ -78,7 +78,7 @@ export class EngineDriver {
   restartInto(target: EngineDriver): EngineDriver {
     const cut = this.engine.beginCheckpoint();
     target.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) target.engine.restoreCustomer(state.customerId, this.engine.captureCustomer(cut, state));
+    for (const customerId of cut.customerIds) target.engine.restoreCustomer(customerId, this.engine.captureCustomer(cut, customerId));
     this.engine.abortCheckpoint(cut);
     return target;
   }

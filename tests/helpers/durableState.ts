@@ -76,7 +76,7 @@ export function referenceRun(
   for (const message of messages) engine.ingest(message.data, message.subject, message.seq);
   const cut = engine.beginCheckpoint();
   const customers = new Map<string, unknown>(
-    cut.customers.map((state) => [state.customerId, readableCustomer(engine.captureCustomer(cut, state))]),
+    cut.customerIds.map((customerId) => [customerId, readableCustomer(engine.captureCustomer(cut, customerId))]),
   );
   return { customers, stats: cut.engine.stats, business: cut.engine.business, watermark: cut.engine.watermark, seq: cut.engine.seq, decisionIds, rejected };
 }

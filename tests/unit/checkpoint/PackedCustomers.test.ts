@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { decodeCustomer } from "../../../engine/checkpoint/CustomerSnapshot.js";
 import { PackedCustomers } from "../../../engine/checkpoint/PackedCustomers.js";
+import { stateLayoutFor } from "../../../engine/index.js";
 import { anEvent, EngineDriver } from "../../helpers/EngineDriver.js";
 
 describe("PackedCustomers", () => {
@@ -43,23 +45,46 @@ describe("customers held packed by the engine", () => {
 
   function commit(d: EngineDriver): void {
     const cut = d.engine.beginCheckpoint();
-    for (const state of cut.customers) d.engine.captureCustomer(cut, state);
+    for (const customerId of cut.customerIds) d.engine.captureCustomer(cut, customerId);
     d.engine.commitCheckpoint(cut);
   }
 
-  it("are packed only once their changes are in a committed checkpoint", () => {
+  it("are packed as they leave the live ones and unpacked, as they were, at their next event", () => {
     const d = twoTiers();
     d.send(anEvent("purchase", { customerId: "A", amount: 40 }));
     d.send(anEvent("purchase", { customerId: "B", amount: 10 }));
-    // A left the live tier before its change was committed: it waits live.
-    expect(d.engine.customersPacked).toBe(0);
-    commit(d);
     expect(d.engine.customersPacked).toBe(1);
     expect(d.engine.packedBytes).toBeGreaterThan(100);
     d.send(anEvent("purchase", { customerId: "A", amount: 2 }));
     expect(d.engine.customersUnpacked).toBe(1);
     expect(d.engine.customerState("A")!.purchaseAmount).toBe(42);
     expect(d.engine.customersInMemory).toBe(2);
+  });
+
+  it("a packed customer in a checkpoint is written as it was packed, with changes after the cut left to the next", () => {
+    const d = twoTiers();
+    d.send(anEvent("purchase", { customerId: "A", amount: 40 }));
+    d.send(anEvent("purchase", { customerId: "B", amount: 10 }));
+    const cut = d.engine.beginCheckpoint();
+    expect(cut.customerIds).toEqual(["A", "B"]);
+    d.send(anEvent("purchase", { customerId: "A", amount: 2 })); // unpacks A, packs B before the writer captured it
+    const written = new Map(cut.customerIds.map((id) => [id, decodeCustomer(d.engine.captureCustomer(cut, id), stateLayoutFor(d.config.engine))]));
+    expect(written.get("A")!.purchaseAmount).toBe(40);
+    expect(written.get("B")!.purchaseAmount).toBe(10);
+    d.engine.commitCheckpoint(cut);
+    expect(d.engine.beginCheckpoint().customerIds).toEqual(["A"]);
+  });
+
+  it("are spilled beyond the memory bound only once their changes are committed", () => {
+    const d = new EngineDriver({ settings: { maxCustomers: 2, hotCustomers: 1 } });
+    for (const id of ["A", "B", "C"]) d.send(anEvent("login", { customerId: id }));
+    // A and B packed, neither committed: the bound waits for the checkpoint.
+    expect(d.engine.customersInMemory).toBe(3);
+    expect(d.engine.customersSpilled).toBe(0);
+    commit(d);
+    expect(d.engine.customersInMemory).toBe(2);
+    expect(d.engine.needsLoad("A")).toBe(true);
+    expect(d.engine.needsLoad("B")).toBe(false);
   });
 
   it("answer profile queries without being unpacked, and decisions by being unpacked", () => {

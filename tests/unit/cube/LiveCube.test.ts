@@ -283,7 +283,7 @@ describe("the live cube", () => {
     const cut = first.engine.beginCheckpoint();
     const restored = driver();
     restored.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) restored.engine.restoreCustomer(state.customerId, first.engine.captureCustomer(cut, state));
+    for (const customerId of cut.customerIds) restored.engine.restoreCustomer(customerId, first.engine.captureCustomer(cut, customerId));
     first.engine.abortCheckpoint(cut);
     for (const { dimensions, filter } of QUERIES) {
       const query = { dimensions, ...(filter === undefined ? {} : { filter }) };

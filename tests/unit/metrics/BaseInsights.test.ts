@@ -181,7 +181,7 @@ describe("an insights scan in slices", () => {
       d.send(anEvent("survey", { customerId: `S${i}`, ts: T0 - i * DAY + 1, survey: "nps", score: i % 11 }));
       if (i % 10 === 0) {
         const cut = d.engine.beginCheckpoint();
-        for (const state of cut.customers) d.engine.captureCustomer(cut, state);
+        for (const customerId of cut.customerIds) d.engine.captureCustomer(cut, customerId);
         d.engine.commitCheckpoint(cut);
       }
     }

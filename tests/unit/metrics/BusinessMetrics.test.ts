@@ -404,15 +404,15 @@ describe("business metrics", () => {
     const cut = driver.engine.beginCheckpoint();
     const restarted = new EngineDriver({ yaml: "metrics:\n  valueTiers: { medium: 100, high: 300 }\n" });
     restarted.engine.restoreCheckpoint(cut.engine);
-    for (const state of cut.customers) restarted.engine.restoreCustomer(state.customerId, driver.engine.captureCustomer(cut, state));
+    for (const customerId of cut.customerIds) restarted.engine.restoreCustomer(customerId, driver.engine.captureCustomer(cut, customerId));
     driver.engine.abortCheckpoint(cut);
     // One more event for every customer: each moves to its tier under the new thresholds.
     let seq = 1_000_000;
-    for (const state of cut.customers) restarted.send(anEvent("web_visit", { customerId: state.customerId, ts: now }), { seq: ++seq });
+    for (const customerId of cut.customerIds) restarted.send(anEvent("web_visit", { customerId, ts: now }), { seq: ++seq });
     const tiers = restarted.engine.businessReport(30).byValueTier;
     const counts = { low: 0, medium: 0, high: 0 };
-    for (const state of cut.customers) {
-      const s = restarted.engine.customerState(state.customerId)!;
+    for (const customerId of cut.customerIds) {
+      const s = restarted.engine.customerState(customerId)!;
       if (!s.cancelled) counts[s.revenue >= 300 ? "high" : s.revenue >= 100 ? "medium" : "low"]++;
     }
     expect({ low: tiers.low.customers.now, medium: tiers.medium.customers.now, high: tiers.high.customers.now }).toEqual(counts);
