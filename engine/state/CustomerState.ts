@@ -331,7 +331,10 @@ export class CustomerState {
   lastSeq = 0;
 
   // Checkpointing
-  /** The checkpoint epoch in which the state last changed (0: restored, unchanged since). */
+  /**
+   * The checkpoint epoch in which this state object last changed (0: restored or
+   * unpacked, unchanged since): spares the directory a set lookup per change.
+   */
   dirtyEpoch = 0;
   /** In a checkpoint being written and not yet captured: capture before the next change. */
   pendingCapture = false;

@@ -3,9 +3,10 @@ import { CustomerState, type StateLayout } from "./CustomerState.js";
 import { NumberSlabs, type NumberRun } from "./NumberSlabs.js";
 
 /**
- * The customers held in memory, bounded by count with least-recently-used eviction.
- * An eviction is reported to `onEvict` so the owner can account for (and, with
- * checkpoints, spill) the customer instead of losing it silently.
+ * The customers held in memory as live states, bounded by count with
+ * least-recently-used eviction. An eviction is reported to `onEvict` so the owner can
+ * keep the customer in another form (packed, or spilled to the checkpoint store) instead
+ * of losing it silently.
  */
 export class StateStore {
   readonly layout: StateLayout;
