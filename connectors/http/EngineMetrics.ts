@@ -256,7 +256,7 @@ export class EngineMetrics {
     );
     this.counter(
       "cx_customers_evicted_total",
-      "Customers evicted from memory because the store was full",
+      "Customers that left the live states because engine.hotCustomers were live (packed, or spilled when no room is left)",
       () => engine.evictions,
     );
     this.gauge(
