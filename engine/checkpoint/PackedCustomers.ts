@@ -39,14 +39,18 @@ export class PackedCustomers {
 
   /** The customer's encoding, no longer packed. */
   take(customerId: string): Uint8Array | undefined {
-    const encoded = this.read(customerId);
-    if (encoded !== undefined) this.delete(customerId);
-    return encoded;
+    const packed = this.#packed.get(customerId);
+    if (packed === undefined) return undefined;
+    this.#remove(customerId, packed);
+    return Buffer.from(packed, "latin1");
   }
 
   delete(customerId: string): void {
     const packed = this.#packed.get(customerId);
-    if (packed === undefined) return;
+    if (packed !== undefined) this.#remove(customerId, packed);
+  }
+
+  #remove(customerId: string, packed: string): void {
     this.#packed.delete(customerId);
     this.#bytes -= packed.length;
   }
