@@ -1,14 +1,13 @@
-import { loadConfig } from "../../config/loadConfig.js";
 import { encodeCustomer, decodeCustomer } from "../../engine/checkpoint/CustomerSnapshot.js";
-import { compileDecisionConfig, encodeOutbound, Engine, ManualClock, stateLayoutFor } from "../../engine/index.js";
+import { stateLayoutFor } from "../../engine/index.js";
 import { CustomerState } from "../../engine/state/CustomerState.js";
-import { Subjects } from "../../connectors/nats/subjects.js";
 import { TrafficSimulator } from "../../simulator/TrafficSimulator.js";
+import { benchEngine, ingestSimulatedMonth, numberArgument } from "./simulatedMonth.js";
 
 /**
  * Bytes of one customer's encoded state (what a checkpoint writes per customer, see
  * engine/checkpoint/CustomerSnapshot.ts), and the time to encode and decode it: the
- * default configuration fed the simulator's realistic mix, as in memoryPerCustomer.ts
+ * default configuration fed a simulated month (simulatedMonth.ts)
  * (8 events per customer over 30 days of event time). Prints the mean, p50 and p90
  * size and the mean encode and decode time per customer: the best of three timed
  * passes over all customers after a warm-up pass (another process's load only ever
@@ -16,33 +15,13 @@ import { TrafficSimulator } from "../../simulator/TrafficSimulator.js";
  *
  *   node --max-old-space-size=16384 --import tsx bench/state/snapshotSize.ts [--customers N] [--events-per-customer K]
  */
-const argument = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? fallback : Number(process.argv[at + 1]);
-};
-const customers = argument("--customers", 100_000);
-const eventsPerCustomer = argument("--events-per-customer", 8);
+const customers = numberArgument("--customers", 100_000);
+const eventsPerCustomer = numberArgument("--events-per-customer", 8);
 
-const config = loadConfig();
-const DAY = 86_400_000;
-const end = Date.UTC(2026, 10, 2);
-const settings = { ...config.engine, maxCustomers: customers * 2 };
-const engine = new Engine({
-  settings,
-  decisions: compileDecisionConfig(config.decisions, config.locate),
-  clock: new ManualClock(end),
-  output: { decision: () => undefined, rejected: () => undefined, requestDecisionRecorded: () => undefined, segmentChanged: () => undefined },
-  eventSubjectPrefix: Subjects.eventsPrefix,
-});
-const simulator = new TrafficSimulator({ seed: 7, customers, runId: "size" });
-const events = customers * eventsPerCustomer;
-const span = 30 * DAY;
-for (let i = 0; i < events; i++) {
-  const event = simulator.nextEvent(end - span + Math.floor((i * span) / events));
-  engine.ingest(encodeOutbound(event), Subjects.event(event.channel, event.customerId), i + 1);
-}
+const engine = benchEngine({ maxCustomers: customers * 2, hotCustomers: customers * 2 });
+ingestSimulatedMonth(engine, customers, eventsPerCustomer);
 
-const layout = stateLayoutFor(settings);
+const layout = stateLayoutFor(engine.settings);
 const initial = new CustomerState("", layout);
 const states: CustomerState[] = [];
 for (let i = 0; i < customers; i++) {
