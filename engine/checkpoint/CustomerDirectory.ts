@@ -88,6 +88,9 @@ export class CustomerDirectory {
     const packed = this.#packed.take(customerId);
     if (packed !== undefined) {
       this.unpacked++;
+      // Packed since before the cut being written, which has not read it yet: this is its state at the cut.
+      const cut = this.#cut;
+      if (cut !== undefined && cut.has(customerId) && !cut.captured.has(customerId)) cut.captured.set(customerId, packed);
       const unpacked = decodeCustomer(packed, this.#store.layout, this.#store.takeNumbers());
       this.#store.insert(unpacked);
       return unpacked;
@@ -192,7 +195,6 @@ export class CustomerDirectory {
     for (const customerId of cut.customerIds) {
       const state = this.#store.peek(customerId);
       if (state !== undefined) state.pendingCapture = true;
-      else cut.captured.set(customerId, this.#packed.read(customerId)!);
     }
     this.#cut = cut;
     this.#changed = new Set();
@@ -200,11 +202,16 @@ export class CustomerDirectory {
     return cut;
   }
 
-  /** The customer's encoded state as of the cut. */
+  /**
+   * The customer's encoded state as of the cut: captured early, or live and unchanged
+   * since the cut, or packed since before it (unpacking or packing it since would have
+   * captured it).
+   */
   capture(cut: CheckpointCut, customerId: string): Uint8Array {
     const early = cut.captured.get(customerId);
     if (early !== undefined) return early;
-    const state = this.#store.peek(customerId)!;
+    const state = this.#store.peek(customerId);
+    if (state === undefined) return this.#packed.read(customerId)!;
     state.pendingCapture = false;
     return encodeCustomer(state, this.#initial);
   }
