@@ -19,7 +19,8 @@ import { PackedCustomers } from "./PackedCustomers.js";
  *
  * It also tracks which customers changed in each checkpoint epoch, by id, so a checkpoint
  * writes only those, and captures a customer before it changes while a checkpoint
- * holding it is being written. A packed customer needs no capture: its encoding is one.
+ * holding it is being written. A packed customer is written from its encoding, which
+ * stays its state at the cut until it is unpacked; unpacking it captures it.
  */
 export class CustomerDirectory {
   readonly #store: StateStore;
