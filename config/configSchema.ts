@@ -29,7 +29,7 @@ const EngineSection = Type.Object(
     hotCustomers: Type.Integer({
       minimum: 1,
       default: 100_000,
-      description: "Of the customers in memory, those kept live; the others, idle longest, are held packed (about a third of the memory) and unpacked at their next event",
+      description: "Of the customers in memory (at most maxCustomers), those kept live; the others, idle longest, are held packed (about a third of the memory) and unpacked at their next event",
     }),
     maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 8_388_608, default: 65_536, description: "Largest inbound payload (bytes)" }),
     allowedLateness: Duration("1h", "How late an event may be and still count in its window"),
